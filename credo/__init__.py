@@ -1,0 +1,1 @@
+"""Credo: mastery-based learning records and the Mastery Transcript."""

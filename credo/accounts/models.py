@@ -1,0 +1,99 @@
+"""People: sign-in accounts, their roles in each school, students and their guardians."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from credo.core.models import TenantModel
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do depends on their memberships."""
+
+    display_name = models.CharField(max_length=150, blank=True)
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "School admin"
+    REGISTRAR = "registrar", "Registrar"
+    TEACHER = "teacher", "Teacher"
+    ADVISOR = "advisor", "Advisor"
+    STUDENT = "student", "Student"
+    GUARDIAN = "guardian", "Guardian"
+    REVIEWER = "reviewer", "Reviewer"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.REGISTRAR, Role.TEACHER, Role.ADVISOR})
+MANAGER_ROLES = frozenset({Role.ADMIN, Role.REGISTRAR})
+
+
+class Membership(TenantModel):
+    """One role a user holds in one school."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    source_id = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "user", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.school_id}"
+
+
+class Student(TenantModel):
+    """A learner of one school. Linked to a user account when the student signs in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="student"
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    student_number = models.CharField(max_length=64)
+    graduation_year = models.PositiveSmallIntegerField()
+    birth_date = models.DateField(null=True, blank=True)
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="advisees"
+    )
+    source_id = models.CharField(max_length=128, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "student_number"], name="student_unique_number"),
+        ]
+        indexes = [models.Index(fields=["school", "graduation_year"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.preferred_name or self.given_name} {self.family_name}"
+
+
+class GuardianLink(TenantModel):
+    """A guardian's right to read one student's progress."""
+
+    guardian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardian_links")
+    relationship = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "student"], name="guardian_unique_student"),
+        ]
+
+    def __str__(self):
+        return f"{self.guardian} → {self.student}"

@@ -1,0 +1,176 @@
+"""Writes about people: students, memberships and guardian links."""
+
+from django.db import transaction
+
+from credo.accounts.access import roles_in
+from credo.accounts.models import MANAGER_ROLES, GuardianLink, Membership, Student
+from credo.core.audit import audit_record, snapshot
+from credo.core.errors import NotAllowed, ValidationError, refuse
+
+
+def _require_manager(actor, school):
+    if actor is not None and not (roles_in(actor, school) & MANAGER_ROLES):
+        raise NotAllowed("Only a school admin or registrar may change people's records.")
+
+
+def student_create(*, actor, school, given_name: str, family_name: str, student_number: str,
+                   graduation_year: int, user=None, advisor=None, preferred_name: str = "",
+                   source_id: str = "") -> Student:
+    """Create a student (and their student role when they have an account) with an empty record."""
+    from credo.mastery import engine
+
+    _require_manager(actor, school)
+    if advisor is not None and not roles_in(advisor, school):
+        refuse("advisor", f"{advisor} holds no role in {school}.")
+    student = Student(school=school, given_name=given_name, family_name=family_name,
+                      preferred_name=preferred_name, student_number=student_number,
+                      graduation_year=graduation_year, user=user, advisor=advisor, source_id=source_id)
+    student.full_clean()
+    with transaction.atomic():
+        student.save()
+        if user is not None:
+            Membership.objects.get_or_create(school=school, user=user, role="student")
+        engine.refresh_graduation(student)
+        audit_record(actor=actor, school=school, action="student.created", target=student, after=snapshot(student))
+    return student
+
+
+def membership_grant(*, actor, school, user, role: str) -> Membership:
+    _require_manager(actor, school)
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(school=school, user=user, role=role)
+        if created:
+            audit_record(actor=actor, school=school, action="membership.granted", target=membership,
+                         after={"user": user.pk, "role": role})
+    return membership
+
+
+def guardian_link(*, actor, student, guardian, relationship: str = "") -> GuardianLink:
+    _require_manager(actor, student.school)
+    with transaction.atomic():
+        Membership.objects.get_or_create(school=student.school, user=guardian, role="guardian")
+        link, created = GuardianLink.objects.get_or_create(
+            school=student.school, guardian=guardian, student=student, defaults={"relationship": relationship})
+        if created:
+            audit_record(actor=actor, school=student.school, action="guardian.linked", target=link,
+                         after={"guardian": guardian.pk, "student": student.pk})
+    return link
+
+
+def person_create(*, actor, school, username: str, display_name: str, email: str = "",
+                  roles=(), password: str = ""):
+    """Create a sign-in account holding `roles` in `school`. Without a password the account
+    cannot sign in until one is set (e.g. by an invitation)."""
+    from credo.accounts.models import Role, User
+
+    _require_manager(actor, school)
+    errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
+    roles = list(dict.fromkeys(roles))
+    if not username:
+        errors["username"] = ["Choose a username."]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [f"The username {username} is taken."]
+    if not (display_name or "").strip():
+        errors["display_name"] = ["Give the person's name as it should appear."]
+    bad_roles = [r for r in roles if r not in Role.values]
+    if bad_roles or not roles:
+        errors["roles"] = ["Choose at least one role."]
+    if password and len(password) < 8:
+        errors["password"] = ["Use at least 8 characters."]
+    if errors:
+        raise ValidationError(errors)
+    user = User(username=username, display_name=display_name.strip(), email=(email or "").strip())
+    user.full_clean(exclude=["password"])
+    with transaction.atomic(durable=True):
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        for role in roles:
+            Membership.objects.create(school=school, user=user, role=role)
+        audit_record(actor=actor, school=school, action="person.created", target=user,
+                     after={"username": username, "display_name": user.display_name, "roles": roles})
+    return user
+
+
+def memberships_set(*, actor, school, user, roles) -> list[str]:
+    """Give `user` exactly `roles` in `school` (their student record, if any, is kept)."""
+    from credo.accounts.models import Role
+
+    _require_manager(actor, school)
+    roles = set(roles)
+    if not roles <= set(Role.values):
+        refuse("roles", "Choose roles from the list.")
+    if actor is not None and user.pk == actor.pk and not (roles & MANAGER_ROLES):
+        refuse("roles", "You cannot remove your own admin or registrar role.")
+    with transaction.atomic(durable=True):
+        have = set(Membership.objects.filter(school=school, user=user).values_list("role", flat=True))
+        Membership.objects.filter(school=school, user=user, role__in=have - roles).delete()
+        for role in sorted(roles - have):
+            Membership.objects.create(school=school, user=user, role=role)
+        if have != roles:
+            audit_record(actor=actor, school=school, action="membership.changed", target=user,
+                         before={"roles": sorted(have)}, after={"roles": sorted(roles)})
+    user.__dict__.pop("_credo_roles", None)
+    return sorted(roles)
+
+
+def student_update(*, actor, student: Student, given_name: str, family_name: str, preferred_name: str = "",
+                   graduation_year: int, advisor=None, active: bool = True) -> Student:
+    """Change a student's name, cohort, advisor or whether they are active."""
+    from credo.accounts.models import Role
+    from credo.mastery import engine
+
+    _require_manager(actor, student.school)
+    if advisor is not None and Role.ADVISOR not in roles_in(advisor, student.school):
+        refuse("advisor", f"{advisor} is not an advisor in this school.")
+    before = snapshot(student)
+    student.given_name, student.family_name = (given_name or "").strip(), (family_name or "").strip()
+    student.preferred_name, student.graduation_year = (preferred_name or "").strip(), graduation_year
+    student.advisor, student.active = advisor, bool(active)
+    student.full_clean()
+    with transaction.atomic(durable=True):
+        student.save()
+        if before["graduation_year"] != student.graduation_year:
+            engine.refresh_graduation(student)
+        audit_record(actor=actor, school=student.school_id, action="student.updated", target=student,
+                     before=before, after=snapshot(student))
+    return student
+
+
+def student_enrol(*, actor, school, given_name: str, family_name: str, student_number: str, graduation_year: int,
+                  preferred_name: str = "", advisor=None, username: str = "", password: str = "") -> Student:
+    """Create a student, with a sign-in account when `username` is given, in one transaction."""
+    from credo.accounts.models import Role, User
+
+    _require_manager(actor, school)
+    errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
+    if username and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [f"The username {username} is taken."]
+    if password and not username:
+        errors["password"] = ["A password needs a username."]
+    elif password and len(password) < 8:
+        errors["password"] = ["Use at least 8 characters."]
+    if Student.objects.filter(school=school, student_number=(student_number or "").strip()).exists():
+        errors["student_number"] = [f"Another student already has the number {student_number}."]
+    if advisor is not None and Role.ADVISOR not in roles_in(advisor, school):
+        errors["advisor"] = [f"{advisor} is not an advisor in this school."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(durable=True):
+        user = None
+        if username:
+            user = User(username=username, display_name=f"{preferred_name or given_name} {family_name}".strip())
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.full_clean(exclude=["password"])
+            user.save()
+        return student_create(actor=actor, school=school, given_name=(given_name or "").strip(),
+                              family_name=(family_name or "").strip(), student_number=student_number.strip(),
+                              graduation_year=graduation_year, user=user, advisor=advisor,
+                              preferred_name=(preferred_name or "").strip())

@@ -1,0 +1,33 @@
+import pytest
+
+
+@pytest.fixture
+def hill(db):
+    from credo.testing import make_small_school
+
+    return make_small_school("hill")
+
+
+@pytest.fixture
+def dale(db):
+    from credo.testing import make_small_school
+
+    return make_small_school("dale")
+
+
+from credo.browser import browser, page  # noqa: E402,F401  (fixtures for browser tests)
+
+
+def pytest_configure(config):
+    """Test accounts need no key stretching (PBKDF2 costs ~0.5 s a user; tests make hundreds).
+
+    Set once for the whole run, not per test, so fixtures of wider scope (the demo loaded once per
+    module) hash with the same hasher the tests check with; PBKDF2 stays listed so a hash made
+    before this point still verifies.
+    """
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]

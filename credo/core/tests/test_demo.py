@@ -1,0 +1,257 @@
+"""The demo loader, at a small size: structure, consistency and determinism."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from credo.accounts.models import GuardianLink, Membership, Role, Student, User
+from credo.core import demo
+from credo.core.models import AuditEvent
+from credo.evidence.models import Evidence, EvidenceCredit, PeerFeedback
+from credo.frameworks.models import Competency, Framework
+from credo.mastery import bulk, engine, rules
+from credo.mastery.models import (
+    Assessment,
+    CreditAward,
+    CreditRequirementItem,
+    CreditReview,
+    GraduationStatus,
+    MasteryCredit,
+    MasteryState,
+    PanelSeat,
+    ReviewDecision,
+)
+from credo.schools.demo_content import DEMO_TODAY, HARTWELL, JUNIPER_VALLEY, NETWORK, WAYFINDER
+from credo.schools.models import LearningExperience, NetworkLead, School
+
+SMALL = 12
+
+
+@pytest.fixture(scope="module")
+def loaded_once(django_db_setup, django_db_blocker):
+    """Load the demo once for the read-only tests of this module (committed, dropped at the end)."""
+    with django_db_blocker.unblock():
+        steps = []
+        summary = demo.load_demo(seed=7, students_per_school=SMALL, progress=steps.append)
+        summary.steps = steps
+        yield summary
+        demo.reset_demo()
+
+
+@pytest.fixture
+def loaded(loaded_once, db):
+    return loaded_once
+
+
+@pytest.fixture
+def empty(db):
+    """A database without the demo (the module's copy is dropped inside the test's transaction)."""
+    demo.reset_demo()
+
+
+def assessment_tuples():
+    return list(
+        Assessment.objects.order_by(
+            "school__slug",
+            "student__student_number",
+            "competency__code",
+            "demonstrated_on",
+            "assessed_at",
+            "value",
+            "kind",
+            "retraction",
+        ).values_list(
+            "school__slug",
+            "student__student_number",
+            "competency__code",
+            "value",
+            "demonstrated_on",
+            "assessed_at",
+            "kind",
+            "feedback",
+            "retraction",
+            "replaces__competency__code",
+            "evidence__title",
+            "assessor__username",
+        )
+    )
+
+
+def test_three_schools_in_one_network_with_a_lead(loaded):
+    schools = School.objects.filter(slug__in=[s.slug for s in NETWORK.schools])
+    assert schools.count() == 3
+    assert {s.network.slug for s in schools} == {NETWORK.slug}
+    lead = NetworkLead.objects.get(user__username=demo.LEAD_USERNAME)
+    assert lead.network.slug == NETWORK.slug
+    assert loaded.students == 3 * SMALL
+    assert len(loaded.steps) == demo.step_count()
+
+
+def test_wayfinder_credits(loaded):
+    credits = MasteryCredit.objects.filter(school__slug=WAYFINDER.slug)
+    foundational = credits.filter(level="foundational")
+    assert foundational.count() == 26
+    assert foundational.values("area").distinct().count() == 6
+    advanced = credits.filter(level="advanced")
+    assert advanced.exists() and not advanced.filter(review_required=False).exists()
+
+
+def test_hartwell_credits_and_habits(loaded):
+    foundational = MasteryCredit.objects.filter(school__slug=HARTWELL.slug, level="foundational")
+    assert foundational.count() == 30 == 5 * 6
+    assert foundational.values("area").distinct().count() == 6
+    assert not foundational.filter(review_required=False).exists()
+    assert not foundational.filter(min_evidence__lt=1).exists()
+    assert Framework.objects.filter(school__slug=HARTWELL.slug, kind="habits").exists()
+
+
+def test_juniper_valley_indicators_on_a_one_to_four_scale(loaded):
+    indicators = Competency.objects.filter(school__slug=JUNIPER_VALLEY.slug, kind="indicator")
+    assert indicators.count() >= 20
+    scale = Framework.objects.get(school__slug=JUNIPER_VALLEY.slug, kind="academic").scale
+    assert (scale.min_value, scale.max_value) == (Decimal(1), Decimal(4))
+    assert Competency.objects.filter(
+        school__slug=JUNIPER_VALLEY.slug, kind="target", parent__kind="indicator"
+    ).exists()
+    assert Assessment.objects.filter(
+        school__slug=JUNIPER_VALLEY.slug, value=Decimal("2.5")
+    ).exists()
+
+
+def test_every_credit_requirement_is_valid(loaded):
+    items: dict[int, list] = {}
+    for item in CreditRequirementItem.objects.all():
+        items.setdefault(item.credit_id, []).append(item)
+    for credit in MasteryCredit.objects.all():
+        assert (
+            rules.validate_credit_spec(engine.credit_spec(credit, items.get(credit.pk, ()))) == []
+        ), credit.code
+
+
+def test_the_materialized_rows_equal_a_fresh_recomputation(loaded):
+    assert bulk.check() == []
+
+
+def test_learning_looks_real(loaded):
+    assert Assessment.objects.filter(kind="formative").exists()
+    assert Assessment.objects.filter(
+        replaces__isnull=False, retraction=False
+    ).exists()  # corrections
+    assert Evidence.objects.filter(revision_of__isnull=False).exists()  # revisions after feedback
+    outside = Evidence.objects.filter(outside_school=True)
+    assert outside.exists() and not outside.filter(vouched_by="").exists()
+    assert Evidence.objects.filter(highlighted=True, approved_at__isnull=False).exists()
+    assert EvidenceCredit.objects.exists() and PeerFeedback.objects.exists()
+    assert not Assessment.objects.filter(demonstrated_on__gt=DEMO_TODAY).exists()
+    assert {e.kind for e in LearningExperience.objects.all()} >= {
+        "course",
+        "seminar",
+        "project",
+        "impact",
+        "internship",
+        "independent_study",
+        "outside",
+    }
+    per_student = Assessment.objects.count() / Student.objects.count()
+    assert 80 <= per_student <= 400
+    # Seniors have earned more than freshmen.
+    seniors = GraduationStatus.objects.filter(student__graduation_year=2026)
+    freshmen = GraduationStatus.objects.filter(student__graduation_year=2029)
+    assert sum(s.foundational_awarded for s in seniors) > sum(
+        s.foundational_awarded for s in freshmen
+    )
+    assert MasteryState.objects.exists()
+
+
+def test_reviews_open_awarded_and_returned(loaded):
+    reviews = CreditReview.objects.all()
+    assert reviews.exists()
+    assert ReviewDecision.objects.filter(decision="award").exists()
+    assert CreditAward.objects.filter(review__isnull=False).exists()
+    assert CreditAward.objects.filter(review__isnull=True).exists()  # awarded automatically
+    assert PanelSeat.objects.exclude(guest_name="").exists()
+    assert not ReviewDecision.objects.filter(feedback="").exists()
+    for review in reviews.filter(closed_at__isnull=True):
+        assert not review.decisions.exists()
+    for decision in ReviewDecision.objects.filter(decision="award"):
+        assert CreditAward.objects.filter(review=decision.review).exists()
+
+
+def test_review_outcomes_at_full_size_are_all_represented(empty):
+    # One school at a realistic size shows every kind of review outcome.
+    from credo.schools.demo_content import NetworkSpec
+
+    network = NetworkSpec(
+        name="Test network", slug="test-net", description="", lead=NETWORK.lead, schools=(HARTWELL,)
+    )
+    demo.load_demo(seed=3, students_per_school=40, network=network)
+    assert CreditReview.objects.filter(closed_at__isnull=True).exists()
+    assert ReviewDecision.objects.filter(decision="not_yet").exists()
+    assert ReviewDecision.objects.filter(decision="award").exists()
+    assert bulk.check() == []
+
+
+def test_accounts_and_roles(loaded):
+    from credo.web.views.home import DEMO_PASSWORD
+
+    assert demo.PASSWORD == DEMO_PASSWORD
+    for spec in NETWORK.schools:
+        for role, local in (
+            (Role.ADMIN, "admin"),
+            (Role.REGISTRAR, "registrar"),
+            (Role.TEACHER, "teacher1"),
+            (Role.ADVISOR, "advisor1"),
+            (Role.STUDENT, "student1"),
+            (Role.GUARDIAN, "guardian1"),
+            (Role.REVIEWER, "reviewer1"),
+        ):
+            assert Membership.objects.filter(
+                school__slug=spec.slug, role=role, user__username=f"{local}@{spec.slug}"
+            ).exists(), (spec.slug, local)
+        assert Student.objects.get(user__username=f"student1@{spec.slug}").graduation_year == 2026
+        assert GuardianLink.objects.filter(
+            guardian__username=f"guardian1@{spec.slug}",
+            student__user__username=f"student1@{spec.slug}",
+        ).exists()
+    assert User.objects.get(username=f"student1@{WAYFINDER.slug}").check_password(demo.PASSWORD)
+    hashes = set(User.objects.filter(username__contains="@").values_list("password", flat=True))
+    assert len(hashes) == 1  # hashed once, shared
+    assert {a.role for a in loaded.accounts} >= {"School admin", "Student", "Network lead"}
+
+
+def test_one_summary_audit_event_per_school(loaded):
+    events = AuditEvent.objects.filter(action="demo.loaded")
+    assert events.count() == 3
+    event = events.get(school__slug=WAYFINDER.slug)
+    assert event.after["students"] == SMALL and event.after["assessments"] > 0
+
+
+def test_loading_twice_with_the_same_seed_gives_the_same_data(empty):
+    demo.load_demo(seed=7, students_per_school=SMALL)
+    first = assessment_tuples()
+    assert demo.demo_loaded()
+    with pytest.raises(demo.DemoError):
+        demo.load_demo(seed=7, students_per_school=SMALL)
+    assert demo.reset_demo() == 3
+    assert (
+        not demo.demo_loaded()
+        and not User.objects.filter(username__endswith=f"@{WAYFINDER.slug}").exists()
+    )
+    demo.load_demo(seed=7, students_per_school=SMALL)
+    assert assessment_tuples() == first
+    demo.reset_demo()
+    demo.load_demo(seed=8, students_per_school=SMALL)
+    assert assessment_tuples() != first
+
+
+def test_command_loads_once_then_serves_what_is_there(empty, capsys):
+    call_command("demo", "--no-serve", "--students-per-school", "4")
+    out = capsys.readouterr().out
+    assert "admin@wayfinder" in out and demo.PASSWORD in out
+    count = Assessment.objects.count()
+    call_command("demo", "--no-serve", "--students-per-school", "4")
+    assert "already loaded" in capsys.readouterr().out
+    assert Assessment.objects.count() == count
+    call_command("demo", "--no-serve", "--reset", "--students-per-school", "4", "--seed", "9")
+    assert Student.objects.count() == 12

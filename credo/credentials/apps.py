@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CredentialsConfig(AppConfig):
+    name = "credo.credentials"
+    label = "credentials"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Verifiable credentials"
+
+    def ready(self):
+        from credo.credentials import exports, signals
+
+        signals.connect()
+        exports.register()

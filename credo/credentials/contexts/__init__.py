@@ -1,0 +1,1 @@
+"""Bundled JSON-LD contexts (standards files, kept byte for byte as published)."""

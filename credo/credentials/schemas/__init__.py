@@ -1,0 +1,1 @@
+"""Bundled JSON schemas (standards files, kept byte for byte as published)."""

@@ -1,0 +1,364 @@
+"""Verify a credential the way this installation can: offline checks, then its own records.
+
+``verify_document`` runs every check of ``credo.credentials.verify`` (contexts, schema, dates,
+each proof, outer and nested), with this installation's school keys as the key resolver, and
+adds, for every credential whose issuer is one of this installation's schools:
+
+- ``issuer-key``: the proof's key is one of that school's signing keys (a retired key counts
+  only for proofs made before it was retired);
+- ``record``: this installation has a record of issuing that credential;
+- ``status``: the credential is current, superseded by a newer one (valid, with a warning)
+  or revoked (invalid).
+
+``describe`` turns the result into plain words for the command line and the web page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from credo.credentials import selectors
+from credo.credentials.verify import Check, VerificationResult, verify_credential
+
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024  # a 35-credit CLR is about 250 KB
+
+#: Each check's name in plain words, in the order a reader meets them.
+CHECK_TITLES = {
+    "parse": "Readable credential",
+    "context": "Standard vocabularies (JSON-LD contexts)",
+    "type": "Kind of credential",
+    "schema": "Open Badges 3.0 structure (JSON schema)",
+    "issuer": "Issuer named",
+    "credential-subject-type": "Learner named",
+    "evidence-type": "Evidence entries",
+    "not-yet-valid": "Already in force",
+    "expired": "Not expired",
+    "credential-status": "Revocation list",
+    "proof": "Signed",
+    "proof-type": "Signature method",
+    "verification-method": "Signing key",
+    "proof-value": "Signature matches every word",
+    "defined-terms": "Every field covered by the signature",
+    "issuer-key": "Key belongs to the school",
+    "record": "Issued by this installation",
+    "status": "Current, superseded or revoked",
+}
+
+
+class UnreadableDocument(ValueError):
+    """The input is not a JSON document (or is too large to be one)."""
+
+
+def parse_document(data: bytes | str) -> Any:
+    """Return the JSON in ``data``; raise ``UnreadableDocument`` saying why it cannot be read."""
+    if isinstance(data, bytes):
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise UnreadableDocument(
+                f"the file is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+            )
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise UnreadableDocument("the file is not UTF-8 text (a PDF or an image?)") from error
+    if not data.strip():
+        raise UnreadableDocument("the file is empty")
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as error:
+        raise UnreadableDocument(
+            f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from error
+
+
+@dataclass
+class CredentialSummary:
+    """What one credential (the document, or one embedded in it) says, for the reader."""
+
+    path: str
+    kind: str
+    name: str
+    issuer_name: str
+    issuer_id: str
+    subject_name: str
+    valid_from: str
+    credits: int = 0
+    key: str = "none"  # "confirmed", "method-only" or "none"
+    status: str = ""  # "current", "superseded", "revoked", "" (not issued here)
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.name or ("Transcript" if self.kind == "clr" else "Credential")
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+
+@dataclass
+class Report:
+    """The whole verification: the result and a summary per credential."""
+
+    result: VerificationResult
+    credentials: list[CredentialSummary]
+    checked_at: dt.datetime
+
+    @property
+    def valid(self) -> bool:
+        return self.result.valid
+
+    @property
+    def main(self) -> CredentialSummary | None:
+        return self.credentials[0] if self.credentials else None
+
+    @property
+    def key_confirmed(self) -> bool:
+        return bool(self.credentials) and all(c.key == "confirmed" for c in self.credentials)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.result.to_dict()
+        data["checked_at"] = self.checked_at.isoformat()
+        data["credentials"] = [
+            {
+                "path": c.path,
+                "kind": c.kind,
+                "name": c.name,
+                "issuer": c.issuer_id,
+                "key": c.key,
+                "status": c.status or None,
+                "valid": c.ok,
+            }
+            for c in self.credentials
+        ]
+        return data
+
+
+def verify_document(document: Any, *, now: dt.datetime | None = None) -> Report:
+    """Verify ``document`` offline and against this installation's keys and records."""
+    now = now or timezone.now()
+    result = verify_credential(document, now=now, key_resolver=selectors.installation_key_resolver)
+    summaries, nodes = [], {}
+    for path, node in _credentials(document, "$"):
+        extra = _installation_checks(node, path, now)
+        result.checks.extend(extra)
+        summaries.append(_summary(node, path))
+        nodes[path] = node
+    by_path: dict[str, CredentialSummary] = {s.path: s for s in summaries}
+    for check in result.checks:
+        summary = by_path.get(check.path)
+        if summary is not None:
+            summary.checks.append(check)
+    for summary in summaries:
+        summary.key = _key_state(summary.checks, nodes[summary.path])
+        status = [c for c in summary.checks if c.name == "status"]
+        if status:
+            summary.status = status[0].message.split(":", 1)[0]
+    return Report(result=result, credentials=summaries, checked_at=now)
+
+
+def _credentials(document: Any, path: str):
+    if not isinstance(document, Mapping):
+        return
+    yield path, document
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "ClrCredential" in types:
+        subject = document.get("credentialSubject")
+        embedded = subject.get("verifiableCredential") if isinstance(subject, Mapping) else None
+        for index, item in enumerate(embedded if isinstance(embedded, list) else [embedded]):
+            if item is not None:
+                yield from _credentials(
+                    item, f"{path}.credentialSubject.verifiableCredential[{index}]"
+                )
+
+
+def _issuer_id(node: Mapping) -> str | None:
+    issuer = node.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def _proofs(node: Mapping) -> list[Mapping]:
+    proof = node.get("proof")
+    items = proof if isinstance(proof, list) else [proof] if proof is not None else []
+    return [p for p in items if isinstance(p, Mapping)]
+
+
+def _installation_checks(node: Mapping, path: str, now: dt.datetime) -> list[Check]:
+    school = selectors.school_for_issuer(_issuer_id(node))
+    if school is None:
+        return []
+    checks: list[Check] = []
+
+    def add(name: str, ok: bool, message: str, *, warning: bool = False) -> None:
+        checks.append(Check(name, ok, message, path, warning))
+
+    for proof in _proofs(node):
+        method = proof.get("verificationMethod")
+        method = method.get("id") if isinstance(method, Mapping) else method
+        key = selectors.key_for_method(method) if isinstance(method, str) else None
+        if key is None or key.school_id != school.pk:
+            add(
+                "issuer-key",
+                False,
+                f"{school.name} never held the key named by {method!r}: this installation "
+                "issues with the school's own keys only",
+            )
+            continue
+        created = _when(proof.get("created"))
+        if key.retired_at is not None and (created is None or created > key.retired_at):
+            add(
+                "issuer-key",
+                False,
+                f"signed with {school.name}'s key {_short_key(key)}, which was retired on "
+                f"{key.retired_at:%Y-%m-%d}, after its retirement",
+            )
+        elif key.retired_at is not None:
+            add(
+                "issuer-key",
+                True,
+                f"one of {school.name}'s signing keys ({_short_key(key)}, created "
+                f"{key.created_at:%Y-%m-%d}, retired {key.retired_at:%Y-%m-%d}; the signature "
+                "predates its retirement)",
+            )
+        else:
+            add(
+                "issuer-key",
+                True,
+                f"{school.name}'s current signing key ({_short_key(key)}, created "
+                f"{key.created_at:%Y-%m-%d})",
+            )
+    issued = selectors.issued_by_id(node.get("id"))
+    if issued is None or issued.school_id != school.pk:
+        add(
+            "record",
+            False,
+            f"the issuer is {school.name} at this installation, but it has no record of "
+            f"issuing a credential with the id {node.get('id')!r}",
+        )
+        return checks
+    add(
+        "record",
+        True,
+        f"{school.name} issued it on {timezone.localtime(issued.issued_at):%Y-%m-%d} "
+        f"({issued.get_kind_display()})",
+    )
+    status = selectors.credential_status(issued)
+    if status.state == "revoked":
+        add("status", False, f"revoked: {status.message}")
+    elif status.state == "superseded":
+        add("status", True, f"superseded: {status.message}", warning=True)
+    else:
+        add("status", True, f"current: {status.message}")
+    return checks
+
+
+def _summary(node: Mapping, path: str) -> CredentialSummary:
+    types = node.get("type")
+    types = types if isinstance(types, list) else [types]
+    issuer = node.get("issuer")
+    issuer_name = issuer.get("name", "") if isinstance(issuer, Mapping) else ""
+    subject = node.get("credentialSubject")
+    subject = subject if isinstance(subject, Mapping) else {}
+    names = [
+        i.get("identityHash")
+        for i in subject.get("identifier", []) or []
+        if isinstance(i, Mapping) and i.get("identityType") == "name" and not i.get("hashed")
+    ]
+    embedded = subject.get("verifiableCredential")
+    return CredentialSummary(
+        path=path,
+        kind="clr" if "ClrCredential" in types else "achievement",
+        name=str(node.get("name") or ""),
+        issuer_name=str(issuer_name or ""),
+        issuer_id=_issuer_id(node) or "",
+        subject_name=str(names[0]) if names else "",
+        valid_from=str(node.get("validFrom") or node.get("issuanceDate") or ""),
+        credits=len(embedded) if isinstance(embedded, list) else 0,
+    )
+
+
+def _key_state(checks: list[Check], node: Mapping) -> str:
+    """Return "confirmed" when every proof's key is one this installation holds for the issuer,
+    "method-only" when the keys were only read from the verification methods, else "none"."""
+    methods = [c for c in checks if c.name == "verification-method"]
+    if not methods or any(not c.ok for c in methods):
+        return "none"
+    names = []
+    for proof in _proofs(node):
+        method = proof.get("verificationMethod")
+        names.append(method.get("id") if isinstance(method, Mapping) else method)
+    school = selectors.school_for_issuer(_issuer_id(node))
+    if school is not None and names:
+        keys = [selectors.key_for_method(m) if isinstance(m, str) else None for m in names]
+        if all(key is not None and key.school_id == school.pk for key in keys):
+            return "confirmed"
+    return "method-only"
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _short_key(key) -> str:
+    return f"{key.public_key_multibase[:12]}…"
+
+
+def key_sentence(summary: CredentialSummary) -> str:
+    """Say in one sentence where the key that signed ``summary`` came from."""
+    if summary.key == "confirmed":
+        return (
+            "The signing key was confirmed as the issuer's: it is one of the keys this "
+            "installation holds for the school."
+        )
+    if summary.key == "method-only":
+        return (
+            "The signing key was only taken from the credential's verification method "
+            "(offline); nothing here confirms it is the issuer's key."
+        )
+    return "No usable signing key was found."
+
+
+def describe(report: Report) -> list[str]:
+    """Return the report as lines of plain text (the command line prints them)."""
+    lines = []
+    verdict = "VALID" if report.valid else "NOT VALID"
+    main = report.main
+    if main is not None:
+        what = "CLR transcript" if main.kind == "clr" else "Open Badges credential"
+        lines.append(f"{verdict}: {what} “{main.title}”")
+        if main.issuer_name or main.issuer_id:
+            lines.append(f"  issued by {main.issuer_name or '?'} ({main.issuer_id or 'no id'})")
+        if main.subject_name:
+            lines.append(f"  to {main.subject_name}")
+    else:
+        lines.append(verdict)
+    lines.append(f"  checked {report.checked_at:%Y-%m-%d %H:%M:%S %Z}")
+    for summary in report.credentials:
+        lines.append("")
+        label = "Transcript" if summary.kind == "clr" else "Credential"
+        where = "" if summary.path == "$" else f"  [{summary.path}]"
+        lines.append(f"{label}: {summary.title}{where}")
+        for check in summary.checks:
+            mark = "ok  " if check.ok and not check.warning else "warn" if check.ok else "FAIL"
+            title = CHECK_TITLES.get(check.name, check.name)
+            lines.append(f"  [{mark}] {title}: {check.message}")
+        lines.append(f"  Key: {key_sentence(summary)}")
+    stray = [c for c in report.result.checks if c.path not in {s.path for s in report.credentials}]
+    for check in stray:
+        mark = "ok  " if check.ok else "FAIL"
+        lines.append(f"  [{mark}] {CHECK_TITLES.get(check.name, check.name)}: {check.message}")
+    return lines

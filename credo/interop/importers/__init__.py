@@ -1,0 +1,1 @@
+"""Importers: turn checked records into writes, all in one transaction, audited, idempotent."""

@@ -1,0 +1,177 @@
+"""Import a Canvas outcomes CSV as a framework: groups and outcomes, ratings as scales, methods."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from credo.core.audit import audit_record, snapshot
+from credo.frameworks.models import ProficiencyScale, ScaleLevel
+from credo.interop import canvas
+from credo.interop.common import Summary
+from credo.interop.importers.base import refuse_if, run_atomically
+from credo.interop.importers.frameworks import Node, apply_nodes, framework_for
+
+MAX_CODE = 60
+
+
+def _levels_key(ratings, mastery) -> tuple:
+    return (tuple(sorted((Decimal(p), label) for p, label in ratings)), Decimal(mastery))
+
+
+def _mastery(entry: canvas.Entry, summary: Summary) -> Decimal:
+    if entry.mastery is not None:
+        return entry.mastery
+    points = sorted(p for p, _ in entry.ratings)
+    guess = points[len(points) // 2]
+    summary.warnings.append(
+        f"Outcome {entry.display_name or entry.guid} gives no mastery_points; "
+        f"mastery was set at {guess}."
+    )
+    return guess
+
+
+def _scale_for(
+    school, ratings, mastery, *, cache: dict, actor, summary: Summary
+) -> ProficiencyScale:
+    key = _levels_key(ratings, mastery)
+    if key in cache:
+        return cache[key]
+    for scale in ProficiencyScale.objects.filter(school=school).prefetch_related("levels"):
+        have = _levels_key(
+            [(lv.value, lv.label) for lv in scale.levels.all()], scale.mastery_threshold
+        )
+        if have == key:
+            cache[key] = scale
+            return scale
+    values = [p for p, _ in ratings]
+    low, high = min(values), max(values)
+    exceeds = high if high > mastery else None
+    scale = ProficiencyScale(
+        school=school,
+        name=f"Canvas ratings {low:f}–{high:f}, mastery {mastery:f}"[:120],
+        mastery_threshold=mastery,
+        exceeds_threshold=exceeds,
+        min_value=low,
+        max_value=high,
+    )
+    scale.full_clean()
+    scale.save()
+    ScaleLevel.objects.bulk_create(
+        [
+            ScaleLevel(school=school, scale=scale, value=p, label=(label or f"{p:f}")[:80])
+            for p, label in ratings
+        ]
+    )
+    audit_record(
+        actor=actor,
+        school=school,
+        action="import.scale.created",
+        target=scale,
+        after={**snapshot(scale), "levels": [(str(p), label) for p, label in ratings]},
+    )
+    summary["scale"].created += 1
+    cache[key] = scale
+    return scale
+
+
+def import_canvas(
+    *,
+    actor,
+    school,
+    name: str,
+    data: bytes,
+    framework_name: str = "",
+    dry_run: bool = False,
+    progress=None,
+) -> Summary:
+    """Import an outcomes CSV into the framework called `framework_name` (made when missing)."""
+    entries, problems = canvas.parse(name, data)
+    refuse_if(problems)
+    summary = Summary()
+    framework_name = (
+        framework_name or name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "Canvas outcomes"
+    )[:200]
+    live = [e for e in entries if not e.deleted]
+    summary["competency"].skipped += len(entries) - len(live)
+    outcomes = [e for e in live if e.object_type == "outcome"]
+
+    def apply() -> Summary:
+        if progress:
+            progress("writing", 0, 1)
+        cache: dict = {}
+        scale_of = {
+            e.guid: _scale_for(
+                school, e.ratings, _mastery(e, summary), cache=cache, actor=actor, summary=summary
+            )
+            for e in outcomes
+        }
+        method_of = {
+            e.guid: canvas.method_to_credo(e.method or "decaying_average", e.param)
+            for e in outcomes
+        }
+        common_scale = Counter(s.pk for s in scale_of.values()).most_common(1)
+        common_method = Counter(method_of.values()).most_common(1)
+        scale = next(
+            (s for s in scale_of.values() if common_scale and s.pk == common_scale[0][0]), None
+        )
+        method, param = common_method[0][0] if common_method else ("weighted_average", 65)
+        framework = framework_for(
+            school=school,
+            actor=actor,
+            summary=summary,
+            match={"name": framework_name},
+            values={"calculation_method": method, "calculation_param": param},
+            scale=scale,
+        )
+        live_guids = {e.guid for e in live}
+        nodes = []
+        for i, e in enumerate(live, start=1):
+            code = (e.display_name or e.guid)[:MAX_CODE]
+            statement = (
+                e.title
+                if not e.description or e.description == e.title
+                else f"{e.title} — {e.description}"
+            )
+            parent = next((p for p in e.parents if p in live_guids), None)
+            if len(e.parents) > 1:
+                summary.warnings.append(
+                    f"{name}:{e.line}: {code} is in several groups; kept the first"
+                )
+            node = Node(
+                key=e.guid,
+                code=code,
+                statement=statement,
+                kind="domain" if e.object_type == "group" else "target",
+                parent=parent,
+                sequence=i,
+                line=e.line,
+                file=name,
+                column="display_name" if e.display_name else "vendor_guid",
+            )
+            if e.object_type == "outcome":
+                own_scale = scale_of[e.guid]
+                node.scale = own_scale if own_scale.pk != framework.scale_id else None
+                m = method_of[e.guid]
+                if m != (framework.calculation_method, framework.calculation_param):
+                    node.method, node.param = m
+            nodes.append(node)
+        apply_nodes(
+            school=school,
+            actor=actor,
+            framework=framework,
+            nodes=nodes,
+            summary=summary,
+            problems=problems,
+            system="canvas",
+            source=f"canvas:{name}",
+            remove={e.guid for e in entries if e.deleted},
+        )
+        refuse_if(problems)
+        summary.notes["framework"] = framework.name
+        summary.notes["framework_id"] = framework.pk
+        if progress:
+            progress("writing", 1, 1)
+        return summary
+
+    return run_atomically(apply, dry_run=dry_run)

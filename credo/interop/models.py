@@ -1,0 +1,111 @@
+"""Records of imports: each run with its file and outcome, source-id maps, and restricted demographics."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from credo.core.models import TenantModel
+
+
+class ImportKind(models.TextChoices):
+    ONEROSTER = "oneroster", "OneRoster 1.2 roster (zip)"
+    CASE = "case", "CASE framework (CFPackage JSON)"
+    CANVAS = "canvas", "Canvas outcomes (CSV)"
+    SCORES = "scores", "Scores history (CSV)"
+
+
+class ImportState(models.TextChoices):
+    PREVIEWED = "previewed", "Ready to confirm"
+    REFUSED = "refused", "Refused: the file has errors"
+    APPLIED = "applied", "Imported"
+    FAILED = "failed", "Failed when applied"
+
+
+class ImportRun(TenantModel):
+    """One uploaded file, its preview (what would change) and, once confirmed, what did change."""
+
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField(
+        help_text="The file as uploaded; kept so the confirmed import is the previewed one."
+    )
+    options = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=16, choices=ImportState.choices, default=ImportState.PREVIEWED
+    )
+    summary = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.filename}"
+
+    def get_absolute_url(self):
+        return reverse("interop:run", args=[self.school.slug, self.pk])
+
+
+class SourceLink(TenantModel):
+    """Which local record an outside system's identifier stands for, where the record has no field for it.
+
+    Users are not tenant rows, so the school's link to a OneRoster user lives here; so do teaching
+    assignments (OneRoster teacher enrollments) and Canvas outcome GUIDs.
+    """
+
+    system = models.CharField(max_length=16)
+    kind = models.CharField(max_length=24)
+    source_id = models.CharField(max_length=255)
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "system", "kind", "source_id"], name="source_link_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "system", "kind", "object_id"])]
+
+    def __str__(self):
+        return f"{self.system}:{self.kind}:{self.source_id} → {self.object_id}"
+
+
+class Demographics(TenantModel):
+    """A student's demographic record from the student information system.
+
+    Restricted: only admins and registrars read it (`credo.interop.access.access_demographics`);
+    it is never shown on student pages, transcripts or the general API.
+    """
+
+    student = models.OneToOneField(
+        "accounts.Student", on_delete=models.CASCADE, related_name="demographics"
+    )
+    source_id = models.CharField(max_length=128, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=16, blank=True)
+    american_indian_or_alaska_native = models.BooleanField(null=True, blank=True)
+    asian = models.BooleanField(null=True, blank=True)
+    black_or_african_american = models.BooleanField(null=True, blank=True)
+    native_hawaiian_or_other_pacific_islander = models.BooleanField(null=True, blank=True)
+    white = models.BooleanField(null=True, blank=True)
+    two_or_more_races = models.BooleanField(null=True, blank=True)
+    hispanic_or_latino = models.BooleanField(null=True, blank=True)
+    country_of_birth = models.CharField(max_length=8, blank=True)
+    state_of_birth = models.CharField(max_length=8, blank=True)
+    city_of_birth = models.CharField(max_length=120, blank=True)
+    public_school_residence_status = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name_plural = "demographics"
+
+    def __str__(self):
+        return f"Demographics of {self.student_id}"

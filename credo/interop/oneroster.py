@@ -1,0 +1,416 @@
+"""Read a OneRoster 1.2 (or 1.1) CSV set into checked records. No Django here.
+
+`read_source(path)` takes a zip file or a folder; `parse(files)` takes a mapping of file name to
+bytes and returns a `Roster`: records per table, the manifest's bulk/delta mode per table, and
+every problem found, each with its place. References between tables are checked by the importer,
+which can also look them up among the records a previous import stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from credo.interop.common import Problems, Row, Table, parse_bool, parse_date, read_csv
+
+TABLES = (
+    "orgs",
+    "academicSessions",
+    "courses",
+    "classes",
+    "users",
+    "roles",
+    "enrollments",
+    "demographics",
+)
+IGNORED = (
+    "userProfiles",
+    "categories",
+    "classResources",
+    "courseResources",
+    "lineItems",
+    "results",
+    "resources",
+    "userResources",
+    "scoreScales",
+    "lineItemScoreScales",
+    "resultScoreScales",
+    "lineItemLearningObjectiveIds",
+    "resultLearningObjectiveIds",
+)
+
+ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
+SESSION_TYPES = {"gradingPeriod", "semester", "schoolYear", "term"}
+CLASS_TYPES = {"homeroom", "scheduled"}
+ROLES = {
+    "administrator",
+    "aide",
+    "guardian",
+    "parent",
+    "proctor",
+    "relative",
+    "student",
+    "teacher",
+    "districtAdministrator",
+    "siteAdministrator",
+    "systemAdministrator",
+    "principal",
+    "counselor",
+}
+ENROLLMENT_ROLES = {"administrator", "proctor", "student", "teacher", "aide", "guardian", "parent"}
+STATUSES = {"", "active", "tobedeleted"}
+
+# Columns that must be present in the header, and values an active row must give.
+REQUIRED = {
+    "orgs": ("sourcedId", "name", "type"),
+    "academicSessions": ("sourcedId", "title", "type", "startDate", "endDate", "schoolYear"),
+    "courses": ("sourcedId", "title", "orgSourcedId"),
+    "classes": (
+        "sourcedId",
+        "title",
+        "courseSourcedId",
+        "classType",
+        "schoolSourcedId",
+        "termSourcedIds",
+    ),
+    "users": ("sourcedId", "username", "givenName", "familyName"),
+    "roles": ("sourcedId", "userSourcedId", "roleType", "role", "orgSourcedId"),
+    "enrollments": ("sourcedId", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"),
+    "demographics": ("sourcedId",),
+}
+
+RACE_COLUMNS = {
+    "americanIndianOrAlaskaNative": "american_indian_or_alaska_native",
+    "asian": "asian",
+    "blackOrAfricanAmerican": "black_or_african_american",
+    "nativeHawaiianOrOtherPacificIslander": "native_hawaiian_or_other_pacific_islander",
+    "white": "white",
+    "demographicRaceTwoOrMoreRaces": "two_or_more_races",
+    "hispanicOrLatinoEthnicity": "hispanic_or_latino",
+}
+
+
+@dataclass
+class Record:
+    """One row of a OneRoster table: where it is, its id and status, and its checked values."""
+
+    table: str
+    file: str
+    line: int
+    sourced_id: str
+    deleted: bool
+    values: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.values.get(key)
+
+
+@dataclass
+class Roster:
+    version: str
+    modes: dict[str, str]  # table → "bulk" | "delta"
+    records: dict[str, dict[str, Record]]  # table → sourcedId → record
+    problems: Problems
+    ignored: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> dict[str, Record]:
+        return self.records.get(name, {})
+
+    def active(self, name: str) -> list[Record]:
+        return [r for r in self.table(name).values() if not r.deleted]
+
+    def deleted(self, name: str) -> list[Record]:
+        return [r for r in self.table(name).values() if r.deleted]
+
+
+def read_source(path: str | Path) -> dict[str, bytes]:
+    """Return the CSV files of a OneRoster zip or folder as {file name: bytes}."""
+    path = Path(path)
+    files: dict[str, bytes] = {}
+    if path.is_dir():
+        for p in sorted(path.iterdir()):
+            if p.suffix.lower() == ".csv" and p.is_file():
+                files[p.name] = p.read_bytes()
+        return files
+    return read_zip(path.read_bytes())
+
+
+def read_zip(data: bytes) -> dict[str, bytes]:
+    """Return the CSV files of a zip (at any depth; the names without folders)."""
+    files: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                name = PurePosixPath(info.filename).name
+                if info.is_dir() or not name.lower().endswith(".csv") or name.startswith("._"):
+                    continue
+                files[name] = archive.read(info)
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"not a zip file: {exc}") from None
+    return files
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _manifest(files: dict[str, bytes], problems: Problems) -> tuple[str, dict[str, str]]:
+    if "manifest.csv" not in files:
+        return "", {}
+    table = read_csv(
+        "manifest.csv", files["manifest.csv"], problems, required=("propertyName", "value")
+    )
+    version, modes = "", {}
+    for row in table.rows:
+        prop, value = row["propertyName"], row["value"]
+        if prop == "oneroster.version":
+            version = value
+        elif prop.startswith("file."):
+            name = prop[5:]
+            if value not in ("bulk", "delta", "absent"):
+                problems.add(
+                    "manifest.csv", row.line, "value", f"“{value}” is not bulk, delta or absent"
+                )
+                continue
+            modes[name] = value
+            if value != "absent" and f"{name}.csv" not in files:
+                problems.add(
+                    "manifest.csv",
+                    row.line,
+                    "value",
+                    f"the manifest lists {name}.csv but the set has no such file",
+                )
+    return version, modes
+
+
+class _Checker:
+    """Turns the cells of one row into checked values, reporting each problem with its place."""
+
+    def __init__(self, row: Row, problems: Problems, active: bool):
+        self.row, self.problems, self.active = row, problems, active
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.add(self.row.file, self.row.line, column, message)
+
+    def text(self, column: str, *, required: bool = False, max_length: int | None = None) -> str:
+        value = self.row[column]
+        if required and self.active and not value:
+            self.problem(column, "a value is required")
+        if max_length and len(value) > max_length:
+            self.problem(column, f"longer than {max_length} characters")
+        return value
+
+    def choice(self, column: str, allowed: set[str], *, required: bool = False) -> str:
+        value = self.text(column, required=required)
+        if value and value not in allowed and not value.startswith("ext:"):
+            self.problem(column, f"“{value}” is not one of {', '.join(sorted(allowed))}")
+        return value
+
+    def date(self, column: str, *, required: bool = False) -> dt.date | None:
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        result = parse_date(value)
+        if result is None:
+            self.problem(column, f"“{value}” is not a date (YYYY-MM-DD)")
+        return result
+
+    def boolean(self, column: str) -> bool | None:
+        try:
+            return parse_bool(self.row[column])
+        except ValueError:
+            self.problem(column, f"“{self.row[column]}” is not true or false")
+            return None
+
+
+def _records(table: Table, problems: Problems, build) -> dict[str, Record]:
+    out: dict[str, Record] = {}
+    name = table.file.removesuffix(".csv")
+    for row in table.rows:
+        sourced_id = row["sourcedId"]
+        status = row["status"]
+        if status not in STATUSES:
+            problems.add(row.file, row.line, "status", f"“{status}” is not active or tobedeleted")
+        if not sourced_id:
+            problems.add(row.file, row.line, "sourcedId", "a value is required")
+            continue
+        if len(sourced_id) > 128:
+            problems.add(row.file, row.line, "sourcedId", "longer than 128 characters")
+        if sourced_id in out:
+            problems.add(
+                row.file,
+                row.line,
+                "sourcedId",
+                f"“{sourced_id}” appears twice in this file (first on line {out[sourced_id].line})",
+            )
+            continue
+        deleted = status == "tobedeleted"
+        check = _Checker(row, problems, not deleted)
+        out[sourced_id] = Record(name, row.file, row.line, sourced_id, deleted, build(check, row))
+    return out
+
+
+def _org(c: _Checker, row: Row) -> dict:
+    return {
+        "name": c.text("name", required=True, max_length=200),
+        "type": c.choice("type", ORG_TYPES, required=True),
+        "identifier": c.text("identifier"),
+        "parent": c.text("parentSourcedId"),
+    }
+
+
+def _session(c: _Checker, row: Row) -> dict:
+    start, end = c.date("startDate", required=True), c.date("endDate", required=True)
+    if start and end and end < start:
+        c.problem("endDate", f"{end} is before the start date {start}")
+    return {
+        "title": c.text("title", required=True, max_length=100),
+        "type": c.choice("type", SESSION_TYPES, required=True),
+        "start": start,
+        "end": end,
+        "parent": c.text("parentSourcedId"),
+        "school_year": c.text("schoolYear", required=True, max_length=20),
+    }
+
+
+def _course(c: _Checker, row: Row) -> dict:
+    return {
+        "title": c.text("title", required=True, max_length=200),
+        "code": c.text("courseCode"),
+        "org": c.text("orgSourcedId", required=True),
+        "grades": _list(row["grades"]),
+    }
+
+
+def _class(c: _Checker, row: Row) -> dict:
+    terms = _list(row["termSourcedIds"])
+    if c.active and not terms:
+        c.problem("termSourcedIds", "a value is required")
+    return {
+        "title": c.text("title", required=True, max_length=100),
+        "course": c.text("courseSourcedId", required=True),
+        "code": c.text("classCode"),
+        "type": c.choice("classType", CLASS_TYPES, required=True),
+        "school": c.text("schoolSourcedId", required=True),
+        "terms": terms,
+    }
+
+
+def _user(c: _Checker, row: Row) -> dict:
+    values = {
+        "enabled": c.boolean("enabledUser"),
+        "username": c.text("username", required=True, max_length=150),
+        "given": c.text("givenName", required=True, max_length=100),
+        "family": c.text("familyName", required=True, max_length=100),
+        "preferred": c.text("preferredGivenName", max_length=100),
+        "identifier": c.text("identifier", max_length=64),
+        "email": c.text("email", max_length=254),
+        "agents": _list(row["agentSourcedIds"]),
+        "grades": _list(row["grades"]),
+        "primary_org": c.text("primaryOrgSourcedId"),
+        # OneRoster 1.1 carries the role and organisations on the user row.
+        "role": c.choice("role", ROLES) if "role" in row.values else "",
+        "orgs": _list(row["orgSourcedIds"]),
+    }
+    if values["email"] and "@" not in values["email"]:
+        c.problem("email", f"“{values['email']}” is not an e-mail address")
+    return values
+
+
+def _role(c: _Checker, row: Row) -> dict:
+    return {
+        "user": c.text("userSourcedId", required=True),
+        "role_type": c.choice("roleType", {"primary", "secondary"}, required=True),
+        "role": c.choice("role", ROLES, required=True),
+        "org": c.text("orgSourcedId", required=True),
+        "begin": c.date("beginDate"),
+        "end": c.date("endDate"),
+    }
+
+
+def _enrollment(c: _Checker, row: Row) -> dict:
+    begin, end = c.date("beginDate"), c.date("endDate")
+    if begin and end and end < begin:
+        c.problem("endDate", f"{end} is before the begin date {begin}")
+    return {
+        "class": c.text("classSourcedId", required=True),
+        "school": c.text("schoolSourcedId", required=True),
+        "user": c.text("userSourcedId", required=True),
+        "role": c.choice("role", ENROLLMENT_ROLES, required=True),
+        "primary": c.boolean("primary"),
+        "begin": begin,
+        "end": end,
+    }
+
+
+def _demographics(c: _Checker, row: Row) -> dict:
+    values = {
+        "birth_date": c.date("birthDate"),
+        "sex": c.text("sex", max_length=16),
+        "country_of_birth": c.text("countryOfBirthCode", max_length=8),
+        "state_of_birth": c.text("stateOfBirthAbbreviation", max_length=8),
+        "city_of_birth": c.text("cityOfBirth", max_length=120),
+        "public_school_residence_status": c.text("publicSchoolResidenceStatus", max_length=64),
+    }
+    for column, name in RACE_COLUMNS.items():
+        values[name] = c.boolean(column)
+    return values
+
+
+BUILDERS = {
+    "orgs": _org,
+    "academicSessions": _session,
+    "courses": _course,
+    "classes": _class,
+    "users": _user,
+    "roles": _role,
+    "enrollments": _enrollment,
+    "demographics": _demographics,
+}
+
+
+def parse(files: dict[str, bytes], progress=None) -> Roster:
+    """Read and check every table of a OneRoster set; return the records and every problem found."""
+    problems = Problems()
+    version, modes = _manifest(files, problems)
+    records: dict[str, dict[str, Record]] = {}
+    ignored = [name for name in files if name.removesuffix(".csv") in IGNORED]
+    unknown = [
+        name
+        for name in files
+        if name != "manifest.csv"
+        and name.removesuffix(".csv") not in TABLES
+        and name.removesuffix(".csv") not in IGNORED
+    ]
+    present = [t for t in TABLES if f"{t}.csv" in files and modes.get(t) != "absent"]
+    if not present:
+        problems.add(
+            "manifest.csv" if modes else "(set)",
+            1,
+            "files",
+            "no OneRoster tables found (expected users.csv, classes.csv, enrollments.csv, …)",
+        )
+    for i, name in enumerate(present):
+        if progress:
+            progress("reading", i, len(present))
+        table = read_csv(f"{name}.csv", files[f"{name}.csv"], problems, required=REQUIRED[name])
+        if any(p.line == 1 and p.file == table.file for p in problems):
+            # Without its header the table cannot be read row by row; its header problems say why.
+            header_missing = {p.column for p in problems if p.file == table.file and p.line == 1}
+            if "sourcedId" in header_missing:
+                continue
+        records[name] = _records(table, problems, BUILDERS[name])
+    if progress:
+        progress("reading", len(present), len(present))
+    roster = Roster(
+        version=version,
+        modes={t: modes.get(t, "delta") for t in present},
+        records=records,
+        problems=problems,
+        ignored=ignored + unknown,
+    )
+    roster.has_manifest = bool(modes)  # type: ignore[attr-defined]
+    return roster

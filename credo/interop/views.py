@@ -1,0 +1,134 @@
+"""Imports in the web app: upload a file, see what it would change (or every problem in it), confirm.
+Exports: download a framework as CASE or Canvas outcomes, or the school's scores."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from credo.core.errors import NotAllowed
+from credo.frameworks.models import Framework
+from credo.interop import exports, services
+from credo.interop.access import access_import_run, require_importer
+from credo.interop.forms import UploadForm
+from credo.interop.models import ImportRun
+from credo.web.views.common import page, school_page
+
+COUNT_COLUMNS = ("created", "updated", "deleted", "unchanged", "skipped")
+
+
+@login_required
+@school_page
+def imports(request, school):
+    require_importer(request.user, school)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            run = services.import_run_preview(
+                actor=request.user,
+                school=school,
+                kind=form.cleaned_data["kind"],
+                filename=upload.name,
+                content=upload.read(),
+                options={"framework": form.cleaned_data["framework"]},
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "error_dict", {"file": exc.error_list}).items():
+                for e in errors:
+                    form.add_error(field if field in form.fields else None, e.messages[0])
+        else:
+            return redirect(run)
+    runs = (
+        ImportRun.objects.filter(school=school)
+        .select_related("created_by", "applied_by")
+        .defer("content")
+        .order_by("-created_at", "-id")[:25]
+    )
+    frameworks = Framework.objects.filter(school=school).order_by("kind", "name")
+    return page(
+        request, "interop/imports.html", {"form": form, "runs": runs, "frameworks": frameworks}
+    )
+
+
+def _rows(summary: dict) -> list[tuple[str, list[int]]]:
+    return [
+        (kind.replace("_", " "), [counts.get(c, 0) for c in COUNT_COLUMNS])
+        for kind, counts in summary.get("counts", {}).items()
+    ]
+
+
+@login_required
+@school_page
+def run_detail(request, school, run_id):
+    run = access_import_run(user=request.user, school=school, run_id=run_id)
+    return page(
+        request,
+        "interop/run.html",
+        {
+            "run": run,
+            "rows": _rows(run.summary),
+            "columns": COUNT_COLUMNS,
+            "problems": run.problems[:2000],
+            "more": max(0, len(run.problems) - 2000),
+        },
+    )
+
+
+@login_required
+@school_page
+@require_POST
+def run_confirm(request, school, run_id):
+    run = access_import_run(user=request.user, school=school, run_id=run_id)
+    try:
+        run = services.import_run_confirm(actor=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(run)
+    if run.state == "applied":
+        messages.success(
+            request, f"Imported {run.filename}: {run.summary.get('changed', 0)} record(s) changed."
+        )
+    else:
+        messages.error(
+            request,
+            f"{run.filename} could not be imported; nothing was changed. See the problems below.",
+        )
+    return redirect(run)
+
+
+@login_required
+@school_page
+def export(request, school, kind):
+    require_importer(request.user, school)
+    try:
+        if kind == "scores":
+            data, name, mime = exports.scores_csv(school), f"{school.slug}-scores.csv", "text/csv"
+        else:
+            framework = exports.framework_to_export(school, request.GET.get("framework") or None)
+            if kind == "case":
+                data, name, mime = (
+                    exports.case_json(framework),
+                    f"{school.slug}-framework-{framework.pk}-case.json",
+                    "application/json",
+                )
+            elif kind == "canvas":
+                data, _ = exports.canvas_csv(framework)
+                name, mime = (
+                    f"{school.slug}-framework-{framework.pk}-canvas-outcomes.csv",
+                    "text/csv",
+                )
+            else:
+                raise ValidationError("No such export.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("interop:imports", school.slug)
+    response = HttpResponse(data, content_type=f"{mime}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

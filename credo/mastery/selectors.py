@@ -1,0 +1,351 @@
+"""Reads of the mastery domain. Every selector takes the school or the student it is about."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from credo.mastery.models import (
+    Assessment,
+    CreditArea,
+    CreditAward,
+    CreditProgress,
+    CreditStatus,
+    GraduationStatus,
+    MasteryCredit,
+    MasteryState,
+    MasteryStatus,
+)
+
+
+@dataclass
+class CreditLine:
+    credit: MasteryCredit
+    status: str
+    status_label: str
+    proficient_count: int
+    item_count: int
+    awarded_on: dt.date | None = None
+
+
+@dataclass
+class AreaProgress:
+    area: CreditArea
+    foundational: list[CreditLine] = field(default_factory=list)
+    advanced: list[CreditLine] = field(default_factory=list)
+
+    @property
+    def foundational_earned(self) -> int:
+        return sum(1 for c in self.foundational if c.status == CreditStatus.AWARDED)
+
+    @property
+    def advanced_earned(self) -> int:
+        return sum(1 for c in self.advanced if c.status == CreditStatus.AWARDED)
+
+
+def credit_progress_by_area(student) -> list[AreaProgress]:
+    """Return the student's progress on every credit of their school, grouped by area and level."""
+    areas = {a.pk: AreaProgress(a) for a in CreditArea.objects.filter(school_id=student.school_id)}
+    progress = {p.credit_id: p for p in CreditProgress.objects.filter(student=student)}
+    awards = dict(
+        CreditAward.objects.filter(student=student, revoked_at__isnull=True).values_list("credit_id", "awarded_on")
+    )
+    labels = dict(CreditStatus.choices)
+    credits = MasteryCredit.objects.filter(school_id=student.school_id).annotate(item_count=Count("items"))
+    for credit in credits:
+        p = progress.get(credit.pk)
+        status = p.status if p else CreditStatus.NOT_STARTED
+        line = CreditLine(credit, status, labels[status], p.proficient_count if p else 0, credit.item_count,
+                          awards.get(credit.pk))
+        bucket = areas[credit.area_id]
+        (bucket.foundational if credit.level == "foundational" else bucket.advanced).append(line)
+    return list(areas.values())
+
+
+def graduation_of(student) -> GraduationStatus | None:
+    return GraduationStatus.objects.filter(student=student).first()
+
+
+def competency_states(student, *, framework_kind: str | None = None):
+    """Return the student's states with their competencies, ordered as the framework is."""
+    qs = MasteryState.objects.filter(student=student).select_related("competency__framework")
+    if framework_kind:
+        qs = qs.filter(competency__framework__kind=framework_kind)
+    return qs.order_by("competency__framework__kind", "competency__framework_id", "competency__sequence",
+                       "competency__code")
+
+
+def recent_feedback(student, limit: int = 8):
+    return (
+        Assessment.objects.filter(student=student, retraction=False, replaced_by__isnull=True)
+        .exclude(feedback="")
+        .select_related("competency", "assessor")
+        .order_by("-assessed_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class SchoolOverview:
+    students: int
+    cohorts: list[dict]
+    assessments_30d: int
+    awards_total: int
+    reviews_open: int
+    eligible: int
+    status_counts: dict
+
+
+def school_overview(school) -> SchoolOverview:
+    """Return the numbers an admin sees first: students by cohort, recent activity, awards."""
+    from credo.accounts.models import Student
+    from credo.mastery.models import CreditReview
+
+    since = timezone.now() - dt.timedelta(days=30)
+    cohorts = list(
+        Student.objects.filter(school=school, active=True)
+        .values("graduation_year")
+        .annotate(
+            n=Count("id"),
+            eligible=Count("id", filter=Q(graduation__eligible=True)),
+        )
+        .order_by("graduation_year")
+    )
+    for c in cohorts:
+        c["awards"] = CreditAward.objects.filter(
+            school=school, revoked_at__isnull=True, student__graduation_year=c["graduation_year"]
+        ).count()
+    status_counts = dict(
+        MasteryState.objects.filter(school=school).values_list("status").annotate(n=Count("id")).order_by()
+    )
+    return SchoolOverview(
+        students=sum(c["n"] for c in cohorts),
+        cohorts=cohorts,
+        assessments_30d=Assessment.objects.filter(school=school, assessed_at__gte=since).count(),
+        awards_total=CreditAward.objects.filter(school=school, revoked_at__isnull=True).count(),
+        reviews_open=CreditReview.objects.filter(school=school, closed_at__isnull=True).count(),
+        eligible=sum(c["eligible"] for c in cohorts),
+        status_counts={s: status_counts.get(s, 0) for s in MasteryStatus.values},
+    )
+
+
+def area_totals(areas: list[AreaProgress]) -> dict:
+    totals: dict = defaultdict(int)
+    for a in areas:
+        totals["foundational_total"] += len(a.foundational)
+        totals["advanced_total"] += len(a.advanced)
+        totals["foundational_earned"] += a.foundational_earned
+        totals["advanced_earned"] += a.advanced_earned
+    return dict(totals)
+
+
+# --- how a level was computed ---------------------------------------------------------------------
+
+METHOD_SENTENCES = {
+    "latest": "The most recent assessment is the level.",
+    "highest": "The highest assessment is the level.",
+    "average": "The level is the average of the assessments.",
+    "mode": "The level is the value given most often (a tie goes to the higher value).",
+    "decaying_average": "A decaying average: each new assessment weighs {p}% and the earlier level {q}%.",
+    "weighted_average": "A weighted average: the latest assessment weighs {p}%, the mean of the earlier ones {q}%.",
+    "n_mastery": "The mean of the assessments at or above the mastery threshold, once there are at least {p}.",
+    "power_law": "A power-law trend fitted through the assessments, read at the latest one.",
+}
+
+
+@dataclass
+class HistoryRow:
+    """One assessment as the student sees it in their history, with why it counts or does not."""
+
+    id: int
+    value: object
+    kind: str
+    demonstrated_on: dt.date
+    assessed_at: dt.datetime
+    feedback: str
+    task: str
+    assessor: str
+    evidence_id: int | None
+    accommodated: bool
+    modified_scale: bool
+    counted: bool
+    note: str
+    live: bool = True
+
+
+@dataclass
+class Explained:
+    """A competency's current level with the method, the assessments in order and the arithmetic."""
+
+    competency: object
+    state: MasteryState | None
+    method: str
+    method_label: str
+    method_sentence: str
+    param: int | None
+    threshold: object
+    rows: list[HistoryRow]
+    steps: list[str]
+
+    @property
+    def counted_values(self) -> list:
+        return [r.value for r in self.rows if r.counted]
+
+
+def _history_rows(assessments, counts_formative: bool) -> list[HistoryRow]:
+    rows = []
+    for a in assessments:
+        replaced = getattr(a, "replaced_by_id", None)
+        if a.retraction:
+            counted, note = False, "Retraction of an earlier assessment entered in error"
+        elif replaced:
+            counted, note = False, "Replaced by a correction"
+        elif a.kind == "formative" and not counts_formative:
+            counted, note = False, "Formative: feedback only, not counted"
+        else:
+            counted, note = True, "Counted"
+        rows.append(HistoryRow(
+            id=a.pk, value=a.value, kind=a.kind, demonstrated_on=a.demonstrated_on, assessed_at=a.assessed_at,
+            feedback=a.feedback, task=a.task, assessor=str(a.assessor) if a.assessor_id else "",
+            evidence_id=a.evidence_id, accommodated=a.accommodated, modified_scale=a.modified_scale,
+            counted=counted, note=note, live=not (a.retraction or replaced),
+        ))
+    return rows
+
+
+def explain_competency(competency, state, assessments) -> Explained:
+    """Return how `state` was computed from the competency's `assessments` (every row, in order)."""
+    from credo.frameworks.models import CALCULATION_METHODS
+    from credo.mastery import calculations, engine
+
+    config = engine.competency_config(competency)
+    rows = _history_rows(assessments, config.counts_formative)
+    counted = [r.value for r in rows if r.counted]
+    param = calculations.validate_param(config.method, config.param)
+    try:
+        steps = calculations.explain(config.method, counted, mastery_threshold=config.threshold,
+                                     param=config.param, scale=config.scale)
+    except ValueError as exc:  # a configuration the engine refuses: say so rather than fail the page
+        steps = [str(exc)]
+    labels = dict(CALCULATION_METHODS)
+    sentence = METHOD_SENTENCES.get(config.method, "").format(p=param, q=100 - (param or 0))
+    return Explained(competency, state, config.method, labels.get(config.method, config.method), sentence,
+                     param, config.threshold, rows, steps)
+
+
+def _ordered_history(**filters):
+    return (
+        Assessment.objects.filter(**filters)
+        .select_related("assessor")
+        .annotate(replaced_by_id=models.F("replaced_by__id"))
+        .order_by("demonstrated_on", "assessed_at", "id")
+    )
+
+
+def competency_explanations(student, *, framework_kind: str | None = None) -> list[Explained]:
+    """Return every competency the student has history on, each with how its level was computed.
+
+    Two queries whatever the length of the history.
+    """
+    states = list(
+        MasteryState.objects.filter(student=student)
+        .filter(**({"competency__framework__kind": framework_kind} if framework_kind else {}))
+        .select_related("competency__framework__scale", "competency__scale")
+        .order_by("competency__framework__kind", "competency__framework_id", "competency__sequence",
+                  "competency__code")
+    )
+    by_competency: dict[int, list] = defaultdict(list)
+    for a in _ordered_history(student=student, competency_id__in=[s.competency_id for s in states]):
+        by_competency[a.competency_id].append(a)
+    return [explain_competency(s.competency, s, by_competency[s.competency_id]) for s in states]
+
+
+def competency_history(student, competency) -> Explained:
+    """Return one student's whole history on one competency (corrections and retractions included)."""
+    state = MasteryState.objects.filter(student=student, competency=competency).first()
+    return explain_competency(competency, state, list(_ordered_history(student=student, competency=competency)))
+
+
+# --- reviews --------------------------------------------------------------------------------------
+
+
+def review_queue(school, *, user=None, seated_only: bool = False, open_only: bool = True):
+    """Return the school's credit reviews, soonest first, with the student, credit, panel size and bundle size.
+
+    `seated_only` keeps the reviews on whose panel `user` sits. A fixed number of queries.
+    """
+    from credo.mastery.models import CreditReview
+
+    qs = CreditReview.objects.filter(school=school).select_related("student", "credit__area")
+    if open_only:
+        qs = qs.filter(closed_at__isnull=True)
+    if seated_only:
+        qs = qs.filter(panel__user=user)
+    qs = qs.annotate(
+        panel_size=Count("panel", distinct=True),
+        bundle_size=Count("bundle", distinct=True),
+    )
+    return qs.order_by(models.F("scheduled_at").asc(nulls_last=True), "requested_at", "id")
+
+
+def reviews_of_student(student):
+    from credo.mastery.models import CreditReview
+
+    return (
+        CreditReview.objects.filter(student=student)
+        .select_related("credit")
+        .prefetch_related("decisions")
+        .order_by("-requested_at", "-id")
+    )
+
+
+# --- advisees -------------------------------------------------------------------------------------
+
+
+@dataclass
+class AdviseeLine:
+    student: object
+    graduation: GraduationStatus | None
+    pace: object
+    open_reviews: int
+    returned: int
+    stalls: int
+
+    @property
+    def needs_support(self) -> bool:
+        return self.pace.behind or self.stalls > 0 or self.returned > 0
+
+
+def advisee_overview(school, advisor, *, today: dt.date | None = None) -> list[AdviseeLine]:
+    """Return the advisor's advisees with their pace, credits in review and signs they need support.
+
+    A fixed number of queries, whatever the number of advisees.
+    """
+    from credo.accounts.models import Student
+    from credo.mastery.gradebook import find_stalls, graduation_pace
+
+    today = today or timezone.localdate()
+    students = list(
+        Student.objects.filter(school=school, advisor=advisor, active=True)
+        .select_related("graduation")
+        .annotate(
+            open_reviews=Count("credit_progress", filter=Q(credit_progress__status=CreditStatus.UNDER_REVIEW),
+                               distinct=True),
+            returned=Count("credit_progress", filter=Q(credit_progress__status=CreditStatus.RETURNED),
+                           distinct=True),
+        )
+        .order_by("family_name", "given_name", "id")
+    )
+    stalls: dict[int, int] = defaultdict(int)
+    for stall in find_stalls(students, cutoff=today - dt.timedelta(days=school.not_progressing_days)):
+        stalls[stall.student.pk] += 1
+    lines = []
+    for s in students:
+        graduation = getattr(s, "graduation", None)
+        lines.append(AdviseeLine(s, graduation, graduation_pace(graduation, s.graduation_year, today),
+                                 s.open_reviews, s.returned, stalls[s.pk]))
+    return lines

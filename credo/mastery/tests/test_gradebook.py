@@ -1,0 +1,76 @@
+"""The teacher's and advisor's reads: gradebook cells, history with corrections, the review queue, advisees."""
+
+import datetime as dt
+from decimal import Decimal
+
+from credo.mastery import gradebook, selectors, services
+
+DAY = dt.date(2025, 10, 1)
+
+
+def record(h, student, c, value, day=DAY, **kw):
+    return services.assessment_record(
+        assessor=h.teacher, student=student, competency=c, value=value, demonstrated_on=day, **kw
+    )
+
+
+def test_cells_carry_trend_and_count(hill):
+    s, c = hill.students[0], hill.competencies[0]
+    record(hill, s, c, 3)
+    record(hill, s, c, 2, day=DAY + dt.timedelta(1))
+    record(
+        hill, s, c, 4, day=DAY + dt.timedelta(2), kind="formative"
+    )  # not counted, so no trend from it
+    book = gradebook.section_gradebook(hill.section)
+    cell = dict((st.pk, cells) for st, cells in book.rows)[s.pk][0]
+    assert (cell.score, cell.trend, cell.count) == (Decimal("2.00"), "down", 3)
+    assert [c.code for c in book.competencies] == [
+        "C1",
+        "C2",
+        "C3",
+        "C4",
+        "C5",
+        "C6",
+    ]  # habits stay out
+
+
+def test_history_explains_corrections_retractions_and_formative_work(hill):
+    s, c = hill.students[0], hill.competencies[0]
+    a = record(hill, s, c, 1)
+    services.assessment_correct(actor=hill.teacher, assessment=a, value=2)
+    b = record(hill, s, c, 3, day=DAY + dt.timedelta(3))
+    services.assessment_retract(actor=hill.teacher, assessment=b, reason="wrong student")
+    record(hill, s, c, 4, day=DAY + dt.timedelta(4), kind="formative")
+    history = selectors.competency_history(s, c)
+    notes = [r.note for r in history.rows]
+    assert notes.count("Replaced by a correction") == 2 and "Counted" in notes
+    assert "Formative: feedback only, not counted" in notes
+    assert any(n.startswith("Retraction") for n in notes)
+    assert history.counted_values == [Decimal("2.00")]
+    assert history.steps == ["Latest of 1 assessment(s): 2.", "Score: 2.00."] or history.steps[
+        -1
+    ].endswith("2.00.")
+
+
+def test_review_queue_and_advisees(hill):
+    from credo.evidence.services import evidence_submit
+
+    me = hill.students[0]
+    ev = evidence_submit(
+        actor=me.user, student=me, kind="text", title="t", body="b", demonstrated_on=DAY
+    )
+    review = services.credit_review_request(
+        actor=me.user, student=me, credit=hill.credits["advanced"], evidence_ids=[ev.pk]
+    )
+    services.credit_review_schedule(actor=hill.admin, review=review, panel_users=[hill.teacher])
+    row = selectors.review_queue(hill.school).get()
+    assert (row.panel_size, row.bundle_size) == (1, 1)
+    assert selectors.review_queue(hill.school, user=hill.advisor, seated_only=True).count() == 0
+    lines = selectors.advisee_overview(hill.school, hill.advisor, today=dt.date(2026, 6, 1))
+    assert [line.student for line in lines] == sorted(
+        hill.students, key=lambda s: (s.family_name, s.given_name, s.pk)
+    )
+    mine = next(line for line in lines if line.student == me)
+    assert (
+        mine.open_reviews == 1 and mine.pace.behind
+    )  # class of 2027, a year before graduation, nothing earned

@@ -1,0 +1,53 @@
+"""Forms of credit reviews: scheduling and seating a panel, inviting an outside expert, deciding."""
+
+from django import forms
+
+from credo.mastery.models import Decision
+from credo.web.forms.base import ModelMultiChoice, datetime_field
+
+
+class ScheduleForm(forms.Form):
+    scheduled_at = datetime_field(
+        "When", required=False, help_text="Leave blank for a portfolio read without a meeting."
+    )
+    location = forms.CharField(label="Where", required=False, max_length=200)
+    panel_users = ModelMultiChoice(
+        queryset=None, label="Staff on the panel", label_from=lambda u: str(u)
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["panel_users"].queryset = people
+
+
+class GuestForm(forms.Form):
+    guest_name = forms.CharField(
+        label="Name", max_length=150, error_messages={"required": "Give the expert's name."}
+    )
+    guest_email = forms.EmailField(
+        label="E-mail",
+        required=False,
+        error_messages={"invalid": "Give a valid e-mail address, or leave it blank."},
+    )
+    guest_expertise = forms.CharField(
+        label="Expertise",
+        required=False,
+        max_length=200,
+        help_text="E.g. “structural engineer, city transit agency”.",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose to award the credit or “not yet”."},
+    )
+    feedback = forms.CharField(
+        label="Feedback for the student",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=6000,
+        help_text="What the evidence shows, and — for “not yet” — what to work on.",
+        error_messages={"required": "Write feedback for the student."},
+    )

@@ -1,0 +1,125 @@
+"""Query counts pinned for the gradebook, the dashboards and the review queue: they do not grow with
+the size of the class, the number of advisees or reviews, or the length of a student's history."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from credo.accounts.models import Role
+from credo.evidence.services import evidence_submit
+from credo.mastery.services import (
+    assessments_record_for_class,
+    credit_review_request,
+    habits_record,
+)
+from credo.testing import make_small_school, make_student, make_user
+
+DAY = dt.date(2025, 9, 1)
+
+
+def grow(s, n_students: int, n_tasks: int):
+    """Enrol `n_students` more students and record `n_tasks` tasks per competency for the class."""
+    for _ in range(n_students):
+        make_student(s.school, section=s.section, advisor=s.advisor)
+    students = list(s.section.enrollments.values_list("student", flat=True))
+    from credo.accounts.models import Student
+
+    roster = list(Student.objects.filter(pk__in=students))
+    for c in s.competencies:
+        for t in range(n_tasks):
+            assessments_record_for_class(
+                assessor=s.teacher,
+                competency=c,
+                demonstrated_on=DAY + dt.timedelta(days=t),
+                entries=[(st, 1 + (st.pk + t) % 4, "ok") for st in roster],
+                task=f"T{t}",
+            )
+    habits_record(
+        assessor=s.teacher, demonstrated_on=DAY, entries=[(st, s.habit, 3) for st in roster]
+    )
+    return roster
+
+
+def count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def small(db):
+    s = make_small_school("small", students=3)
+    grow(s, 2, 1)
+    return s
+
+
+@pytest.fixture
+def large(db):
+    s = make_small_school("large", students=3)
+    grow(s, 32, 2)  # a class of 35, two tasks on every target
+    return s
+
+
+PINNED = {  # the most queries each page may make, whatever the size (measured, then pinned)
+    "gradebook": 10,
+    "student": 20,
+    "advisees": 6,
+    "reviews": 5,
+    "sections": 5,
+    "support": 10,
+    "habits": 9,
+    "class_task": 9,
+    "differentiate": 9,
+    "manage_students": 5,
+}
+
+
+def urls(s, student):
+    slug, sec = s.school.slug, s.section.pk
+    return {
+        "gradebook": reverse("web:section", args=[slug, sec]),
+        "student": reverse("web:student", args=[slug, student.pk]),
+        "advisees": reverse("web:advisees", args=[slug]),
+        "reviews": reverse("web:reviews", args=[slug]),
+        "sections": reverse("web:sections", args=[slug]),
+        "support": reverse("web:support", args=[slug, sec]),
+        "habits": reverse("web:habits", args=[slug, sec]),
+        "class_task": reverse("web:class_task", args=[slug, sec])
+        + f"?competency={s.competencies[0].pk}",
+        "differentiate": reverse("web:differentiate", args=[slug, sec]),
+        "manage_students": reverse("web:manage_students", args=[slug]),
+    }
+
+
+def reviews_for(s, roster, n):
+    for st in roster[:n]:
+        ev = evidence_submit(
+            actor=s.admin, student=st, kind="text", title="Work", body="b", demonstrated_on=DAY
+        )
+        credit_review_request(
+            actor=s.admin, student=st, credit=s.credits["advanced"], evidence_ids=[ev.pk]
+        )
+
+
+def test_query_counts_do_not_grow_with_the_class(client, small, large):
+    from credo.accounts.models import Membership, Student
+
+    counts = {}
+    for s, n_reviews in ((small, 2), (large, 12)):
+        roster = list(Student.objects.filter(school=s.school))
+        reviews_for(s, roster, n_reviews)
+        user = make_user(f"both-{s.school.slug}", school=s.school, role=Role.ADMIN)
+        for role in (Role.TEACHER, Role.ADVISOR):
+            Membership.objects.create(school=s.school, user=user, role=role)
+        client.force_login(user)
+        counts[s.school.slug] = {
+            name: count(client, url) for name, url in urls(s, roster[0]).items()
+        }
+    small_counts, large_counts = counts["small"], counts["large"]
+    assert large_counts == small_counts, "query counts grew with the class (5 → 35)"
+    over = {name: n for name, n in large_counts.items() if n > PINNED[name]}
+    assert not over, f"pages over their pinned query count: {over}"

@@ -1,0 +1,157 @@
+"""Credit reviews: the queue, scheduling a panel, inviting an outside expert, deciding."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from credo.core.models import AuditEvent
+from credo.mastery.models import CreditAward, CreditProgress, PanelSeat, ReviewDecision
+from credo.web.invites import invitation_token
+
+
+def test_the_queue_lists_open_reviews_soonest_first(client, world):
+    client.force_login(world.hill.teacher)
+    html = client.get(reverse("web:reviews", args=[world.hill.school.slug])).content.decode()
+    assert world.me.full_name in html and "Inquiry II" in html
+    decided = client.get(
+        reverse("web:reviews", args=[world.hill.school.slug]) + "?show=decided"
+    ).content.decode()
+    assert world.me.full_name not in decided
+
+
+def test_staff_schedule_the_review_and_seat_the_panel(client, world):
+    client.force_login(world.hill.registrar)
+    url = reverse("web:review_schedule", args=[world.hill.school.slug, world.review.pk])
+    response = client.post(
+        url,
+        {
+            "scheduled_at": "2025-11-03T14:30",
+            "location": "Library",
+            "panel_users": [world.hill.teacher.pk, world.reviewer.pk],
+        },
+    )
+    assert response.status_code == 302
+    world.review.refresh_from_db()
+    assert world.review.location == "Library" and world.review.scheduled_at.hour == 14
+    assert set(
+        PanelSeat.objects.filter(review=world.review, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    ) == {world.hill.teacher.pk, world.reviewer.pk}
+    bad = client.post(url, {"scheduled_at": "next tuesday", "location": ""})
+    assert "Give a date and time like" in bad.content.decode()
+
+
+def test_inviting_an_outside_expert_gives_a_signed_link(client, world):
+    client.force_login(world.hill.admin)
+    url = reverse("web:review_invite", args=[world.hill.school.slug, world.review.pk])
+    refused = client.post(url, {"guest_name": "", "guest_email": "not-an-email"})
+    html = refused.content.decode()
+    assert "Give the expert&#x27;s name." in html and "Give a valid e-mail address" in html
+    assert PanelSeat.objects.filter(review=world.review).count() == 2
+    assert (
+        client.post(
+            url,
+            {
+                "guest_name": "Omar Field",
+                "guest_email": "omar@example.org",
+                "guest_expertise": "architect",
+            },
+        ).status_code
+        == 302
+    )
+    seat = PanelSeat.objects.get(guest_name="Omar Field")
+    detail = client.get(
+        reverse("web:review", args=[world.hill.school.slug, world.review.pk])
+    ).content.decode()
+    assert reverse("web:guest_review", args=[invitation_token(seat)]) in detail
+
+
+def test_an_outside_expert_awards_the_credit_without_an_account(client, world):
+    token = invitation_token(world.guest_seat)
+    url = reverse("web:guest_review", args=[token])
+    page = client.get(url).content.decode()
+    assert (
+        "Welcome, Grace Expert" in page
+        and "My inquiry notes" in page
+        and "I lead inquiries." in page
+    )
+    refused = client.post(url, {"decision": "award", "feedback": ""})
+    assert (
+        "Write feedback for the student." in refused.content.decode()
+        and not ReviewDecision.objects.exists()
+    )
+    assert (
+        client.post(
+            url, {"decision": "award", "feedback": "A convincing, well-tested design."}
+        ).status_code
+        == 302
+    )
+    decision = ReviewDecision.objects.get()
+    assert decision.decided_by_guest == world.guest_seat and decision.decided_by is None
+    assert CreditAward.objects.filter(
+        student=world.me, credit=world.hill.credits["advanced"]
+    ).exists()
+    assert (
+        CreditProgress.objects.get(student=world.me, credit=world.hill.credits["advanced"]).status
+        == "awarded"
+    )
+    assert AuditEvent.objects.filter(action="credit_review.decided").exists()
+    assert "This review has been decided" in client.get(url).content.decode()
+
+
+def test_an_invitation_expires(client, world, settings):
+    settings.CREDO_REVIEW_INVITE_DAYS = 10
+    PanelSeat.objects.filter(pk=world.guest_seat.pk).update(
+        invited_at=timezone.now() - dt.timedelta(days=11)
+    )
+    world.guest_seat.refresh_from_db()
+    response = client.get(reverse("web:guest_review", args=[invitation_token(world.guest_seat)]))
+    assert response.status_code == 410 and "expired" in response.content.decode()
+
+
+def test_a_seated_reviewer_returns_the_credit_with_feedback(client, world):
+    client.force_login(world.reviewer)
+    url = reverse("web:review_decide", args=[world.hill.school.slug, world.review.pk])
+    assert (
+        client.post(
+            url, {"decision": "not_yet", "feedback": "Test the design under load."}
+        ).status_code
+        == 302
+    )
+    assert (
+        CreditProgress.objects.get(student=world.me, credit=world.hill.credits["advanced"]).status
+        == "returned"
+    )
+    client.force_login(world.me.user)
+    html = client.get(
+        reverse("web:student", args=[world.hill.school.slug, world.me.pk])
+    ).content.decode()
+    assert "Test the design under load." in html and "Request review" in html
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"decision": "", "feedback": "x"}, "Choose to award the credit or “not yet”."),
+        ({"decision": "maybe", "feedback": "x"}, "Select a valid choice"),
+        ({"decision": "award", "feedback": "   "}, "Write feedback for the student."),
+    ],
+)
+def test_bad_decisions_are_refused(client, world, data, message):
+    client.force_login(world.hill.registrar)
+    response = client.post(
+        reverse("web:review_decide", args=[world.hill.school.slug, world.review.pk]), data
+    )
+    assert message in response.content.decode() and not ReviewDecision.objects.exists()
+
+
+def test_staff_off_the_panel_may_not_decide(client, world):
+    client.force_login(world.hill.teacher)
+    response = client.post(
+        reverse("web:review_decide", args=[world.hill.school.slug, world.review.pk]),
+        {"decision": "award", "feedback": "ok"},
+    )
+    assert response.status_code == 403 and not ReviewDecision.objects.exists()

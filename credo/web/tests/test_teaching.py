@@ -1,0 +1,311 @@
+"""A teacher's pages: record in place, for the whole class, corrections, habits, differentiation, support."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from credo.core.models import AuditEvent
+from credo.mastery.models import Assessment, CreditProgress, MasteryState
+from credo.mastery.services import assessment_record
+
+DAY = dt.date(2025, 10, 1)
+
+
+@pytest.fixture
+def teacher(client, hill):
+    client.force_login(hill.teacher)
+    return client
+
+
+def url(name, hill, *args):
+    return reverse(f"web:{name}", args=[hill.school.slug, hill.section.pk, *args])
+
+
+def test_gradebook_shows_level_trend_and_evidence_count(teacher, hill):
+    s, c = hill.students[0], hill.competencies[0]
+    assessment_record(assessor=hill.teacher, student=s, competency=c, value=2, demonstrated_on=DAY)
+    assessment_record(
+        assessor=hill.teacher,
+        student=s,
+        competency=c,
+        value=3,
+        demonstrated_on=DAY + dt.timedelta(1),
+    )
+    html = teacher.get(url("section", hill)).content.decode()
+    cell = html.split(f'id="cell-{s.pk}-{c.pk}"')[1].split("</td>")[0]
+    assert (
+        ">3<" in cell and "rising" in cell and ">2<" in cell
+    )  # level 3, rising, 2 pieces of evidence
+    assert '<th scope="col"><abbr title="Competency 1">C1</abbr></th>' in html
+
+
+def test_record_in_place_with_htmx_updates_the_cell_and_the_panel(teacher, hill):
+    s, c = hill.students[0], hill.competencies[0]
+    response = teacher.post(
+        url("cell", hill, s.pk, c.pk),
+        {
+            "value": "3",
+            "demonstrated_on": "2025-10-01",
+            "kind": "summative",
+            "feedback": "Clear reasoning.",
+            "accommodated": "on",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'hx-swap-oob="true"' in html and f'id="cell-{s.pk}-{c.pk}"' in html
+    assert "Recorded 3" in html and 'role="status"' in html
+    a = Assessment.objects.get(student=s, competency=c)
+    assert (a.value, a.feedback, a.accommodated, a.modified_scale) == (
+        Decimal("3.00"),
+        "Clear reasoning.",
+        True,
+        False,
+    )
+    assert MasteryState.objects.get(student=s, competency=c).status == "proficient"
+
+
+def test_record_without_javascript_redirects_back_to_the_cell(teacher, hill):
+    s, c = hill.students[0], hill.competencies[0]
+    response = teacher.post(
+        url("cell", hill, s.pk, c.pk),
+        {"value": "2", "demonstrated_on": "2025-10-01", "kind": "formative"},
+    )
+    assert response.status_code == 302 and response["Location"] == url("cell", hill, s.pk, c.pk)
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"value": "", "demonstrated_on": "2025-10-01", "kind": "summative"},
+            "value",
+            "Choose a level on the scale.",
+        ),
+        (
+            {"value": "9", "demonstrated_on": "2025-10-01", "kind": "summative"},
+            "value",
+            "Select a valid choice.",
+        ),
+        (
+            {"value": "3", "demonstrated_on": "2099-01-01", "kind": "summative"},
+            "demonstrated_on",
+            "is in the future",
+        ),
+        (
+            {"value": "3", "demonstrated_on": "yesterday", "kind": "summative"},
+            "demonstrated_on",
+            "Give a date like",
+        ),
+        (
+            {"value": "3", "demonstrated_on": "2025-10-01", "kind": "graded"},
+            "kind",
+            "Select a valid choice.",
+        ),
+    ],
+)
+def test_bad_assessments_are_refused_beside_the_field(teacher, hill, data, field, message):
+    s, c = hill.students[0], hill.competencies[0]
+    before = AuditEvent.objects.count()
+    response = teacher.post(url("cell", hill, s.pk, c.pk), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html
+    assert f'id="id_{field}-error"' in html and 'aria-invalid="true"' in html
+    assert not Assessment.objects.exists() and AuditEvent.objects.count() == before
+
+
+def test_a_teacher_cannot_open_a_student_outside_the_section(teacher, hill, dale):
+    from credo.testing import make_student
+
+    stranger = make_student(hill.school)
+    assert teacher.get(url("cell", hill, stranger.pk, hill.competencies[0].pk)).status_code == 404
+    assert (
+        teacher.get(url("cell", hill, hill.students[0].pk, dale.competencies[0].pk)).status_code
+        == 404
+    )
+    assert teacher.get(url("cell", hill, hill.students[0].pk, hill.habit.pk)).status_code == 404
+
+
+def test_a_retake_is_a_new_assessment_and_a_correction_keeps_the_original(teacher, hill):
+    s, c = hill.students[0], hill.competencies[0]
+    first = assessment_record(
+        assessor=hill.teacher, student=s, competency=c, value=1, demonstrated_on=DAY
+    )
+    assessment_record(
+        assessor=hill.teacher,
+        student=s,
+        competency=c,
+        value=3,
+        demonstrated_on=DAY + dt.timedelta(7),
+    )
+    response = teacher.post(
+        reverse("web:correct", args=[hill.school.slug, hill.section.pk, first.pk]),
+        {
+            "action": "correct",
+            "value": "2",
+            "demonstrated_on": "2025-10-01",
+            "kind": "summative",
+            "feedback": "typo",
+        },
+    )
+    assert response.status_code == 302
+    assert Assessment.objects.filter(student=s, competency=c).count() == 3
+    first.refresh_from_db()
+    assert first.value == Decimal("1.00") and first.replaced_by.value == Decimal("2.00")
+    html = teacher.get(url("cell", hill, s.pk, c.pk)).content.decode()
+    assert "Replaced by a correction" in html
+    refused = teacher.post(
+        reverse("web:correct", args=[hill.school.slug, hill.section.pk, first.pk]),
+        {"action": "retract", "reason": ""},
+    )
+    assert "Say why the assessment is being retracted." in refused.content.decode()
+
+
+def test_whole_class_entry_records_every_level_given(teacher, hill):
+    c = hill.competencies[2]
+    s1, s2, s3 = hill.students
+    response = teacher.post(
+        url("class_task", hill),
+        {
+            "competency": c.pk,
+            "task": "Lab report 2",
+            "demonstrated_on": "2025-10-02",
+            "kind": "summative",
+            f"value-{s1.pk}": "3",
+            f"feedback-{s1.pk}": "Strong",
+            f"value-{s2.pk}": "2",
+            f"value-{s3.pk}": "",
+        },
+    )
+    assert response.status_code == 302
+    rows = {a.student_id: a for a in Assessment.objects.filter(competency=c)}
+    assert (
+        set(rows) == {s1.pk, s2.pk}
+        and rows[s1.pk].feedback == "Strong"
+        and rows[s1.pk].task == "Lab report 2"
+    )
+    assert CreditProgress.objects.filter(student=s1, credit=hill.credits["count"]).exists()
+
+
+def test_whole_class_entry_is_all_or_nothing_with_errors_beside_the_row(teacher, hill):
+    c = hill.competencies[2]
+    s1, s2, _ = hill.students
+    before = AuditEvent.objects.count()
+    response = teacher.post(
+        url("class_task", hill),
+        {
+            "competency": c.pk,
+            "task": "Lab",
+            "demonstrated_on": "2025-10-02",
+            "kind": "summative",
+            f"value-{s1.pk}": "3",
+            f"value-{s2.pk}": "7",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="err-{s2.pk}"' in html and "outside the scale" in html
+    assert not Assessment.objects.exists() and AuditEvent.objects.count() == before
+    response = teacher.post(
+        url("class_task", hill),
+        {
+            "competency": c.pk,
+            "task": "",
+            "demonstrated_on": "2025-10-02",
+            "kind": "summative",
+            f"value-{s1.pk}": "3",
+        },
+    )
+    assert "Name the task" in response.content.decode() and not Assessment.objects.exists()
+    response = teacher.post(
+        url("class_task", hill),
+        {"competency": c.pk, "task": "Lab", "demonstrated_on": "2025-10-02", "kind": "summative"},
+    )
+    assert "Enter a level for at least one student." in response.content.decode()
+
+
+def test_class_entry_reloads_the_levels_of_the_chosen_target_with_htmx(teacher, hill):
+    response = teacher.get(
+        url("class_task", hill) + f"?competency={hill.competencies[0].pk}", HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert "<table" in html and "<html" not in html and "3 · Proficient" in html
+
+
+def test_differentiation_sorts_the_class_into_levels_with_next_steps(teacher, hill):
+    c = hill.competencies[0]
+    s1, s2, s3 = hill.students
+    assessment_record(assessor=hill.teacher, student=s1, competency=c, value=2, demonstrated_on=DAY)
+    assessment_record(assessor=hill.teacher, student=s2, competency=c, value=4, demonstrated_on=DAY)
+    from credo.mastery.gradebook import differentiation
+
+    groups = {g.label: [s for s, _ in g.students] for g in differentiation(hill.section, c)}
+    assert (
+        groups["Developing"] == [s1]
+        and groups["Exceeding"] == [s2]
+        and groups["No evidence yet"] == [s3]
+    )
+    html = teacher.get(url("differentiate", hill) + f"?competency={c.pk}").content.decode()
+    assert "Next: reach Proficient (3)" in html and "Next: a first piece of evidence" in html
+
+
+def test_habits_quick_entry_is_kept_apart_from_academic_levels(teacher, hill):
+    s1, s2, _ = hill.students
+    response = teacher.post(
+        url("habits", hill),
+        {
+            "demonstrated_on": "2025-10-03",
+            "period": "Weekly check-in",
+            f"h-{s1.pk}-{hill.habit.pk}": "4",
+        },
+    )
+    assert response.status_code == 302
+    a = Assessment.objects.get()
+    assert a.competency == hill.habit and a.task == "Weekly check-in"
+    assert not CreditProgress.objects.exists()  # habits never count toward academic credits here
+    bad = teacher.post(
+        url("habits", hill),
+        {
+            "demonstrated_on": "2025-10-03",
+            "period": "Weekly check-in",
+            f"h-{s2.pk}-{hill.habit.pk}": "12",
+        },
+    )
+    assert "outside the scale" in bad.content.decode() and Assessment.objects.count() == 1
+
+
+def test_not_progressing_lists_stalls_and_students_behind_pace(teacher, hill):
+    from credo.mastery.gradebook import not_progressing
+
+    s1, s2, _ = hill.students
+    c = hill.competencies[0]
+    today = dt.date.today()
+    old = today - dt.timedelta(days=80)
+    assessment_record(assessor=hill.teacher, student=s1, competency=c, value=2, demonstrated_on=old)
+    assessment_record(
+        assessor=hill.teacher, student=s1, competency=c, value=2, demonstrated_on=today
+    )
+    assessment_record(assessor=hill.teacher, student=s2, competency=c, value=1, demonstrated_on=old)
+    assessment_record(
+        assessor=hill.teacher, student=s2, competency=c, value=2, demonstrated_on=today
+    )  # a gain
+    stalls, behind = not_progressing(hill.section)
+    assert [(st.student, st.competency) for st in stalls] == [(s1, c)]
+    html = teacher.get(url("support", hill)).content.decode()
+    assert "No gain on a target in the last 42 days" in html and str(s1) in html
+
+
+def test_graduation_pace():
+    from credo.mastery.gradebook import graduation_pace
+
+    class Status:
+        detail = [{"need": 4, "have": 1}, {"need": 2, "have": 2}]
+
+    half_way = dt.date(2026, 1, 15)  # class of 2028: 2024-09-01 .. 2028-06-15
+    pace = graduation_pace(Status(), 2028, half_way)
+    assert pace.progress == Decimal(3) / Decimal(6) and not pace.behind
+    assert graduation_pace(Status(), 2026, half_way).behind  # 50% met, ~88% of the time gone
+    assert graduation_pace(None, 2030, half_way).progress == 1  # no rules: nothing to be behind on

@@ -1,0 +1,71 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from credo.web.views import advising, home, manage, reviews, students, teaching
+
+app_name = "web"
+
+school_patterns = [
+    path("", home.school_home, name="school"),
+    # teaching
+    path("sections/", teaching.sections, name="sections"),
+    path("sections/<int:section_id>/", teaching.section_detail, name="section"),
+    path(
+        "sections/<int:section_id>/cells/<int:student_id>/<int:competency_id>/",
+        teaching.cell,
+        name="cell",
+    ),
+    path(
+        "sections/<int:section_id>/assessments/<int:assessment_id>/correct/",
+        teaching.correct,
+        name="correct",
+    ),
+    path("sections/<int:section_id>/class/", teaching.class_task, name="class_task"),
+    path("sections/<int:section_id>/differentiate/", teaching.differentiate, name="differentiate"),
+    path("sections/<int:section_id>/habits/", teaching.habits, name="habits"),
+    path("sections/<int:section_id>/not-progressing/", teaching.support, name="support"),
+    # students
+    path("students/<int:student_id>/", students.student_dashboard, name="student"),
+    path("students/<int:student_id>/evidence/", students.evidence_list, name="evidence_list"),
+    path("students/<int:student_id>/evidence/new/", students.evidence_new, name="evidence_new"),
+    path("students/<int:student_id>/peers/", students.peer_work, name="peer_work"),
+    path(
+        "students/<int:student_id>/credits/<int:credit_id>/review/",
+        students.review_request,
+        name="review_request",
+    ),
+    path("students/<int:student_id>/story/", students.story, name="story"),
+    path("students/<int:student_id>/story/approve/", students.story_approve, name="story_approve"),
+    # advising
+    path("advisees/", advising.advisees, name="advisees"),
+    # reviews
+    path("reviews/", reviews.queue, name="reviews"),
+    path("reviews/<int:review_id>/", reviews.detail, name="review"),
+    path("reviews/<int:review_id>/schedule/", reviews.schedule, name="review_schedule"),
+    path("reviews/<int:review_id>/invite/", reviews.invite, name="review_invite"),
+    path("reviews/<int:review_id>/decide/", reviews.decide, name="review_decide"),
+    # the school's setup
+    path("manage/", include(manage.urlpatterns)),
+]
+
+urlpatterns = [
+    path("", home.landing, name="landing"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="web/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("home/", home.home, name="home"),
+    path("s/<slug:slug>/", include(school_patterns)),
+    path("evidence/<int:evidence_id>/", students.evidence_detail, name="evidence"),
+    path("evidence/<int:evidence_id>/file/", students.evidence_file, name="evidence_file"),
+    path("evidence/<int:evidence_id>/sharing/", students.evidence_sharing, name="evidence_sharing"),
+    path("evidence/<int:evidence_id>/approve/", students.evidence_approve, name="evidence_approve"),
+    path("review-invitation/<str:token>/", reviews.guest_review, name="guest_review"),
+    path(
+        "review-invitation/<str:token>/evidence/<int:evidence_id>/",
+        reviews.guest_evidence_file,
+        name="guest_evidence_file",
+    ),
+]

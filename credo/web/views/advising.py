@@ -1,0 +1,44 @@
+"""An advisor's page: advisees at a glance — pace toward graduation, credits in review, and who
+needs support."""
+
+from django.contrib.auth.decorators import login_required
+
+from credo.accounts.models import MANAGER_ROLES, Role, User
+from credo.mastery.selectors import advisee_overview
+from credo.web.views.common import page, require_roles, school_page
+
+
+@login_required
+@school_page
+def advisees(request, school):
+    """The advisor's advisees (an admin or registrar may look at any advisor's with `?advisor=`)."""
+    require_roles(request, MANAGER_ROLES | {Role.ADVISOR}, "see advisees")
+    advisor = request.user
+    if request.roles & MANAGER_ROLES and request.GET.get("advisor"):
+        advisor = (
+            User.objects.filter(
+                pk=request.GET["advisor"],
+                memberships__school=school,
+                memberships__role=Role.ADVISOR,
+            ).first()
+            or request.user
+        )
+    lines = advisee_overview(school, advisor)
+    support = [line for line in lines if line.needs_support]
+    return page(
+        request,
+        "web/advising/advisees.html",
+        {
+            "lines": lines,
+            "support": support,
+            "advisor": advisor,
+            "days": school.not_progressing_days,
+            "advisors": (
+                User.objects.filter(
+                    memberships__school=school, memberships__role=Role.ADVISOR
+                ).order_by("display_name", "username")
+                if request.roles & MANAGER_ROLES
+                else []
+            ),
+        },
+    )

@@ -1,0 +1,77 @@
+"""What every school page shares: finding the school and the acting user's roles in it, role checks,
+and turning a service's ValidationError into messages beside the form's fields."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from credo.accounts.access import access_school, roles_in
+from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES
+from credo.core.errors import NotAllowed, ValidationError
+
+
+def school_page(view):
+    """Resolve `slug` to a school the user belongs to (404 otherwise) and pass it on."""
+
+    @wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        school = access_school(user=request.user, slug=slug)
+        request.school = school
+        request.roles = roles_in(request.user, school)
+        return view(request, school, *args, **kwargs)
+
+    return wrapper
+
+
+def page(request, template: str, context: dict | None = None, *, status: int = 200):
+    """Render a page with the school and roles in its context."""
+    ctx = {
+        "school": getattr(request, "school", None),
+        "roles": getattr(request, "roles", frozenset()),
+    }
+    ctx.update(context or {})
+    return render(request, template, ctx, status=status)
+
+
+def require_roles(request, roles, what: str = "see this page") -> None:
+    """Refuse (403) a signed-in member of the school who holds none of `roles`."""
+    if not (request.roles & frozenset(roles)) and not request.user.is_superuser:
+        raise PermissionDenied(f"Your role in this school does not let you {what}.")
+
+
+def require_manager(request) -> None:
+    require_roles(request, MANAGER_ROLES, "manage the school's setup")
+
+
+def require_staff(request) -> None:
+    require_roles(request, STAFF_ROLES, "see staff pages")
+
+
+def apply_errors(form, exc: ValidationError, *, field_map: dict | None = None) -> None:
+    """Put a service's errors beside the matching fields; the rest go above the form."""
+    field_map = field_map or {}
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.error_dict.items():
+            name = field_map.get(key, key)
+            messages = [m for e in errors for m in e.messages]
+            target = name if name in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def save_form(form, save):
+    """Call `save(cleaned_data)` when the form is valid; return its result, or None when the form
+    (or the service behind it) refused the input, with the messages placed on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None

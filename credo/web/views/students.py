@@ -1,0 +1,463 @@
+"""A student's pages — the dashboard, evidence, revisions, peer feedback, credit-review requests and
+their story — which advisors, teachers and guardians read (guardians read only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from credo.accounts.access import access_student, roles_in
+from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role
+from credo.evidence import selectors as evidence_selectors
+from credo.evidence import services as evidence_services
+from credo.evidence.access import FULL, access_evidence
+from credo.evidence.models import StudentStory
+from credo.frameworks.models import Competency
+from credo.mastery import selectors as mastery
+from credo.mastery import services as mastery_services
+from credo.mastery.models import Assessment, AssessmentKind, CreditStatus, MasteryCredit
+from credo.schools.models import Section
+from credo.web.forms.students import (
+    EvidenceForm,
+    PeerFeedbackForm,
+    ReviewRequestForm,
+    SharingForm,
+    StoryForm,
+)
+from credo.web.views.common import page, save_form, school_page
+
+REVIEW_OPEN = {CreditStatus.UNDER_REVIEW, CreditStatus.AWARDED}
+
+
+def _is_self(request, student) -> bool:
+    return student.user_id is not None and student.user_id == request.user.pk
+
+
+def _is_staff(request) -> bool:
+    return bool(request.roles & STAFF_ROLES)
+
+
+def _profile_svg(student, areas) -> str:
+    """Draw the student's credit profile; an empty string when the renderer is unavailable."""
+    try:
+        from credo.transcripts.profile import ProfileArea, ProfileCell, render_profile_svg
+    except ImportError:  # pragma: no cover - the renderer ships with the transcripts app
+        return ""
+    shapes = []
+    for a in areas:
+        cells = []
+        for level, lines in (("foundational", a.foundational), ("advanced", a.advanced)):
+            for line in lines:
+                state = (
+                    "earned"
+                    if line.status == CreditStatus.AWARDED
+                    else "not_started"
+                    if line.status == CreditStatus.NOT_STARTED
+                    else "in_progress"
+                )
+                cells.append(ProfileCell(line.credit.title, level, state, line.status_label))
+        if cells:
+            shapes.append(ProfileArea(a.area.name, a.area.colour, cells, a.area.code))
+    if not shapes:
+        return ""
+    try:
+        return render_profile_svg(
+            shapes, title=f"Credit profile of {student}", size=380, id_prefix="dash"
+        )
+    except ValueError:
+        return ""
+
+
+@login_required
+@school_page
+def student_dashboard(request, school, student_id):
+    """Progress toward graduation by area and level, each competency's level and how it was computed,
+    habits of work apart, feedback, reviews, evidence — with the student's own actions."""
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    areas = mastery.credit_progress_by_area(student)
+    explained = mastery.competency_explanations(student)
+    is_self = _is_self(request, student)
+    can_act = is_self or _is_staff(request)
+    context = {
+        "student": student,
+        "areas": areas,
+        "totals": mastery.area_totals(areas),
+        "graduation": mastery.graduation_of(student),
+        "academic": [e for e in explained if e.competency.framework.kind == "academic"],
+        "habits": [e for e in explained if e.competency.framework.kind == "habits"],
+        "feedback": mastery.recent_feedback(student),
+        "reviews": mastery.reviews_of_student(student),
+        "recent_evidence": evidence_selectors.evidence_of(student)[:5],
+        "story": evidence_selectors.story_of(student),
+        "profile_svg": _profile_svg(student, areas),
+        "is_self": is_self,
+        "can_act": can_act,
+        "is_manager": bool(request.roles & MANAGER_ROLES),
+        "review_open": REVIEW_OPEN,
+    }
+    return page(request, "web/students/dashboard.html", context)
+
+
+@login_required
+@school_page
+def evidence_list(request, school, student_id):
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    return page(
+        request,
+        "web/students/evidence_list.html",
+        {
+            "student": student,
+            "evidence": evidence_selectors.evidence_of(student),
+            "is_self": _is_self(request, student),
+            "can_add": _is_self(request, student) or _is_staff(request),
+            "can_approve": _is_staff(request),
+        },
+    )
+
+
+@login_required
+@school_page
+@require_http_methods(["GET", "POST"])
+def evidence_new(request, school, student_id):
+    """Submit evidence — a file, a link or a reflection; from a section or from anywhere. With
+    `?revises=<evidence>` (and `&feedback=<assessment>`), a revision prompted by that feedback."""
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    is_self = _is_self(request, student)
+    if not (is_self or _is_staff(request)):
+        raise PermissionDenied("Only the student or their school's staff may add evidence.")
+    revises = feedback = None
+    if request.GET.get("revises"):
+        revises, _ = access_evidence(
+            user=request.user, evidence_id=request.GET["revises"], school=school
+        )
+        if revises.student_id != student.pk:
+            raise Http404("No such evidence.")
+    if request.GET.get("feedback"):
+        feedback = (
+            Assessment.objects.filter(pk=request.GET["feedback"], school=school, student=student)
+            .select_related("competency")
+            .first()
+        )
+        if feedback is None:
+            raise Http404("No such feedback.")
+    sections = (
+        Section.objects.filter(school=school, enrollments__student=student)
+        .select_related("experience", "term")
+        .order_by("-term__starts_on", "experience__title")
+    )
+    competencies = (
+        Competency.objects.filter(school=school)
+        .exclude(kind="domain")
+        .select_related("framework")
+        .order_by("framework__kind", "framework_id", "sequence", "code")
+    )
+    credits = MasteryCredit.objects.filter(school=school).order_by(
+        "area__order", "level", "order", "code"
+    )
+    initial = {}
+    if revises is not None:
+        initial = {
+            "title": revises.title,
+            "section": revises.section_id,
+            "outside_school": revises.outside_school,
+            "vouched_by": revises.vouched_by,
+            "competencies": list(revises.competency_tags.values_list("competency_id", flat=True)),
+            "credits": list(revises.credit_tags.values_list("credit_id", flat=True)),
+        }
+    if feedback is not None:
+        initial.setdefault("competencies", [feedback.competency_id])
+    form = EvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        sections=sections,
+        competencies=competencies,
+        credits=credits,
+        staff=not is_self,
+        initial=initial,
+    )
+    if request.method == "POST":
+        evidence = save_form(
+            form,
+            lambda d: evidence_services.evidence_submit(
+                actor=request.user,
+                student=student,
+                kind=d["kind"],
+                title=d["title"],
+                body=d["body"],
+                url=d["url"],
+                file=d["file"],
+                demonstrated_on=d["demonstrated_on"],
+                section=d["section"],
+                outside_school=d["outside_school"],
+                vouched_by=d["vouched_by"],
+                competencies=d["competencies"],
+                credits=d["credits"],
+                shared_with_peers=d["shared_with_peers"],
+                highlighted=d["highlighted"],
+                revision_of=revises,
+                responds_to=feedback,
+            ),
+        )
+        if evidence:
+            messages.success(request, f"Added “{evidence.title}” to the record.")
+            return redirect("web:evidence", evidence.pk)
+    return page(
+        request,
+        "web/students/evidence_new.html",
+        {
+            "student": student,
+            "form": form,
+            "revises": revises,
+            "feedback": feedback,
+            "is_self": is_self,
+        },
+    )
+
+
+def _evidence_page(request, evidence_id):
+    evidence, mode = access_evidence(user=request.user, evidence_id=evidence_id)
+    request.school = evidence.student.school
+    request.roles = roles_in(request.user, request.school)
+    return evidence, mode
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_detail(request, evidence_id):
+    """One piece of evidence: the work, what it was put forward for, how it was assessed, the revisions
+    and the feedback that prompted them, and peer feedback. A classmate sees only the work and the
+    peer feedback."""
+    evidence, mode = _evidence_page(request, evidence_id)
+    student = evidence.student
+    is_self = _is_self(request, student)
+    peer_form = PeerFeedbackForm(request.POST or None) if mode != FULL else None
+    if request.method == "POST":
+        if peer_form is None:
+            raise PermissionDenied("Peer feedback is for classmates.")
+        if save_form(
+            peer_form,
+            lambda d: evidence_services.peer_feedback_give(
+                actor=request.user, evidence=evidence, body=d["body"]
+            ),
+        ):
+            messages.success(request, "Thank you — your feedback was shared with your classmate.")
+            return redirect("web:evidence", evidence.pk)
+    context = {
+        "evidence": evidence,
+        "student": student,
+        "mode": mode,
+        "is_self": is_self,
+        "peer_feedback": evidence_selectors.peer_feedback_on(evidence),
+        "peer_form": peer_form,
+    }
+    if mode == FULL:
+        context.update(
+            {
+                "assessments": Assessment.objects.filter(evidence=evidence, retraction=False)
+                .select_related("competency", "assessor")
+                .order_by("demonstrated_on", "assessed_at", "id"),
+                "tags": evidence.competency_tags.select_related("competency"),
+                "credit_tags": evidence.credit_tags.select_related("credit"),
+                "chain": evidence_selectors.revision_chain(evidence),
+                "revisions": evidence.revisions.order_by("submitted_at", "id"),
+                "sharing": SharingForm(
+                    initial={
+                        "shared_with_peers": evidence.shared_with_peers,
+                        "highlighted": evidence.highlighted,
+                    }
+                )
+                if is_self
+                else None,
+                "can_approve": bool(request.roles & STAFF_ROLES) and not evidence.approved,
+                "formative": AssessmentKind.FORMATIVE,
+            }
+        )
+    return page(request, "web/students/evidence_detail.html", context)
+
+
+@login_required
+def evidence_file(request, evidence_id):
+    evidence, _ = _evidence_page(request, evidence_id)
+    if not evidence.file:
+        raise Http404("No file.")
+    return FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1]
+    )
+
+
+@login_required
+@require_POST
+def evidence_sharing(request, evidence_id):
+    evidence, mode = _evidence_page(request, evidence_id)
+    form = SharingForm(request.POST)
+    if save_form(
+        form,
+        lambda d: evidence_services.evidence_set_sharing(
+            actor=request.user,
+            evidence=evidence,
+            shared_with_peers=d["shared_with_peers"],
+            highlighted=d["highlighted"],
+        ),
+    ):
+        messages.success(request, "Sharing saved.")
+    return redirect("web:evidence", evidence.pk)
+
+
+@login_required
+@require_POST
+def evidence_approve(request, evidence_id):
+    evidence, mode = _evidence_page(request, evidence_id)
+    if mode != FULL:
+        raise PermissionDenied("Only an educator may approve evidence.")
+    try:
+        evidence_services.evidence_approve(actor=request.user, evidence=evidence)
+    except evidence_services.ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, "Approved. It now counts toward the credits it is put forward for."
+        )
+    return redirect(request.POST.get("next") or reverse("web:evidence", args=[evidence.pk]))
+
+
+@login_required
+@school_page
+def peer_work(request, school, student_id):
+    """The work classmates chose to share, for the student to give peer feedback on."""
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    if not _is_self(request, student):
+        raise PermissionDenied("Peer work is shown only to the student.")
+    return page(
+        request,
+        "web/students/peers.html",
+        {
+            "student": student,
+            "shared": evidence_selectors.shared_by_classmates(student),
+            "mine": evidence_selectors.evidence_of(student)
+            .filter(shared_with_peers=True)
+            .prefetch_related("peer_feedback__author"),
+        },
+    )
+
+
+@login_required
+@school_page
+@require_http_methods(["GET", "POST"])
+def review_request(request, school, student_id, credit_id):
+    """Ask a panel to review a credit: a statement and a bundle of evidence the student assembles."""
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    if not (
+        _is_self(request, student) or request.roles & (MANAGER_ROLES | {Role.ADVISOR, Role.TEACHER})
+    ):
+        raise PermissionDenied(
+            "Only the student, their advisor, a teacher or a registrar may request a review."
+        )
+    credit = (
+        MasteryCredit.objects.filter(pk=credit_id, school=school).select_related("area").first()
+    )
+    if credit is None:
+        raise Http404("No such credit.")
+    mine = evidence_selectors.evidence_of(student)
+    suggested = list(
+        evidence_selectors.evidence_for_credit(student, credit).values_list("pk", flat=True)
+    )
+    form = ReviewRequestForm(request.POST or None, evidence=mine, initial={"evidence": suggested})
+    if request.method == "POST":
+        review = save_form(
+            form,
+            lambda d: mastery_services.credit_review_request(
+                actor=request.user,
+                student=student,
+                credit=credit,
+                statement=d["statement"].strip(),
+                evidence_ids=[e.pk for e in d["evidence"]],
+                format=d["format"],
+            ),
+        )
+        if review:
+            messages.success(
+                request, f"Review of “{credit}” requested. The school will schedule your panel."
+            )
+            return redirect("web:student", school.slug, student.pk)
+    items = credit.items.select_related("competency")
+    states = {
+        s.competency_id: s
+        for s in student.mastery_states.filter(competency_id__in=[i.competency_id for i in items])
+    }
+    return page(
+        request,
+        "web/students/review_request.html",
+        {
+            "student": student,
+            "credit": credit,
+            "form": form,
+            "items": [(i, states.get(i.competency_id)) for i in items],
+            "suggested": set(suggested),
+        },
+    )
+
+
+@login_required
+@school_page
+@require_http_methods(["GET", "POST"])
+def story(request, school, student_id):
+    """The student's draft of their own story for the transcript; an advisor or registrar approves it."""
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    is_self = _is_self(request, student)
+    current = evidence_selectors.story_of(student)
+    form = StoryForm(request.POST or None, initial={"body": current.body if current else ""})
+    if request.method == "POST":
+        if not is_self:
+            raise PermissionDenied("Only the student writes their own story.")
+        submit = request.POST.get("action") == "submit"
+        if save_form(
+            form,
+            lambda d: evidence_services.story_save(
+                actor=request.user, student=student, body=d["body"], submit=submit
+            ),
+        ):
+            messages.success(request, "Sent for approval." if submit else "Draft saved.")
+            return redirect("web:story", school.slug, student.pk)
+    roles = request.roles
+    can_approve = bool(
+        current
+        and current.body
+        and not current.approved
+        and (
+            roles & MANAGER_ROLES
+            or (Role.ADVISOR in roles and student.advisor_id == request.user.pk)
+        )
+    )
+    return page(
+        request,
+        "web/students/story.html",
+        {
+            "student": student,
+            "story": current,
+            "form": form,
+            "is_self": is_self,
+            "can_approve": can_approve,
+        },
+    )
+
+
+@login_required
+@school_page
+@require_POST
+def story_approve(request, school, student_id):
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    current = StudentStory.objects.filter(student=student).first()
+    if current is None:
+        raise Http404("No story yet.")
+    try:
+        evidence_services.story_approve(actor=request.user, story=current)
+    except evidence_services.ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Story approved for the transcript.")
+    return redirect("web:story", school.slug, student.pk)
