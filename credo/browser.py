@@ -37,6 +37,19 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_browser_contexts(request):
+    """Close every browser context a test opened, at the end of that test.
+
+    An open context keeps connections to the live server alive; when they are dropped later, their
+    request threads close the shared in-memory database connection in the middle of another test.
+    """
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})

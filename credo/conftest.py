@@ -15,7 +15,7 @@ def dale(db):
     return make_small_school("dale")
 
 
-from credo.browser import browser, page  # noqa: E402,F401  (fixtures for browser tests)
+from credo.browser import _close_browser_contexts, browser, page  # noqa: E402,F401  (fixtures for browser tests)
 
 
 def pytest_configure(config):
