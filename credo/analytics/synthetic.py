@@ -25,6 +25,8 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from credo.mastery.sql import ASSESSMENT_COLUMNS
+
 EPOCH = dt.date(1970, 1, 1)
 BATCH = 50_000
 SECTION_SIZE = 25
@@ -116,26 +118,6 @@ FAMILY = (
     "Varga",
     "Weber",
     "Zhou",
-)
-
-ASSESSMENT_COLUMNS = (
-    "id",
-    "school_id",
-    "student_id",
-    "competency_id",
-    "evidence_id",
-    "assessor_id",
-    "value",
-    "demonstrated_on",
-    "assessed_at",
-    "kind",
-    "feedback",
-    "accommodated",
-    "modified_scale",
-    "replaces_id",
-    "retraction",
-    "task",
-    "source_id",
 )
 
 

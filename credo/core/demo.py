@@ -53,6 +53,7 @@ from credo.mastery.models import (
     ReviewDecision,
     ReviewEvidence,
 )
+from credo.mastery.sql import ASSESSMENT_COLUMNS
 from credo.schools import demo_content as content
 from credo.schools.demo_content import DEMO_TODAY, ExperienceSpec, NetworkSpec, SchoolSpec
 from credo.schools.models import (
@@ -1717,25 +1718,7 @@ class _SchoolBuilder:
             [(sid, e.obj, credit_id) for credit_id, e in self.tags],
         )
 
-        columns = (
-            "id",
-            "school_id",
-            "student_id",
-            "competency_id",
-            "evidence_id",
-            "assessor_id",
-            "value",
-            "demonstrated_on",
-            "assessed_at",
-            "kind",
-            "feedback",
-            "accommodated",
-            "modified_scale",
-            "replaces_id",
-            "retraction",
-            "task",
-            "source_id",
-        )
+        columns = ASSESSMENT_COLUMNS
         rows = []
         for a, pk in zip(
             self.assessments, _next_ids(Assessment, len(self.assessments)), strict=True

@@ -15,6 +15,28 @@ from decimal import Decimal
 
 from django.db import connection
 
+# Every column of an assessment row, in the order the bulk writers (the demo, the synthetic
+# district) give their rows.
+ASSESSMENT_COLUMNS = (
+    "id",
+    "school_id",
+    "student_id",
+    "competency_id",
+    "evidence_id",
+    "assessor_id",
+    "value",
+    "demonstrated_on",
+    "assessed_at",
+    "kind",
+    "feedback",
+    "accommodated",
+    "modified_scale",
+    "replaces_id",
+    "retraction",
+    "task",
+    "source_id",
+)
+
 
 def _marks(values: Sequence) -> str:
     return ",".join(["%s"] * len(values)) or "NULL"
