@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -273,6 +274,26 @@ def issued_by_id(credential_id: str | None) -> IssuedCredential | None:
         .filter(public_id=value.lower())
         .first()
     )
+
+
+def issued_by_ids(credential_ids: Iterable[Any]) -> dict[str, IssuedCredential]:
+    """Return, by the id as written, the credentials this installation issued among
+    ``credential_ids`` (``urn:uuid:`` ids; anything else is skipped). One query."""
+    wanted: dict[str, str] = {}
+    for credential_id in credential_ids:
+        if isinstance(credential_id, str) and credential_id.startswith("urn:uuid:"):
+            value = credential_id.removeprefix("urn:uuid:")
+            if _UUID.match(value):
+                wanted[credential_id] = value.lower()
+    if not wanted:
+        return {}
+    found = {
+        str(issued.public_id): issued
+        for issued in IssuedCredential.objects.select_related(
+            "school", "award", "transcript_version__student", "key"
+        ).filter(public_id__in=set(wanted.values()))
+    }
+    return {written: found[value] for written, value in wanted.items() if value in found}
 
 
 def clr_of_version(version) -> IssuedCredential | None:

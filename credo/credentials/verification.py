@@ -24,6 +24,7 @@ from typing import Any
 from django.utils import timezone
 
 from credo.credentials import selectors
+from credo.credentials.models import IssuedCredential
 from credo.credentials.verify import Check, VerificationResult, verify_credential
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024  # a 35-credit CLR is about 250 KB
@@ -142,10 +143,23 @@ class Report:
 def verify_document(document: Any, *, now: dt.datetime | None = None) -> Report:
     """Verify ``document`` offline and against this installation's keys and records."""
     now = now or timezone.now()
-    result = verify_credential(document, now=now, key_resolver=selectors.installation_key_resolver)
+    lookups = _Lookups()
+    result = verify_credential(document, now=now, key_resolver=lookups.public_key)
+    found = list(_credentials(document, "$"))
+    # One query for the records of every credential in the document and three for their
+    # status, however many credits a CLR embeds.
+    issued = selectors.issued_by_ids([node.get("id") for _, node in found])
+    statuses = selectors.credential_statuses(issued.values())
     summaries, nodes = [], {}
-    for path, node in _credentials(document, "$"):
-        extra = _installation_checks(node, path, now)
+    for path, node in found:
+        record = issued.get(node.get("id")) if isinstance(node.get("id"), str) else None
+        extra = _installation_checks(
+            node,
+            path,
+            lookups=lookups,
+            issued=record,
+            status=statuses.get(record.pk) if record is not None else None,
+        )
         result.checks.extend(extra)
         summaries.append(_summary(node, path))
         nodes[path] = node
@@ -155,11 +169,38 @@ def verify_document(document: Any, *, now: dt.datetime | None = None) -> Report:
         if summary is not None:
             summary.checks.append(check)
     for summary in summaries:
-        summary.key = _key_state(summary.checks, nodes[summary.path])
+        summary.key = _key_state(summary.checks, nodes[summary.path], lookups)
         status = [c for c in summary.checks if c.name == "status"]
         if status:
             summary.status = status[0].message.split(":", 1)[0]
     return Report(result=result, credentials=summaries, checked_at=now)
+
+
+class _Lookups:
+    """This installation's schools and keys, each looked up once per verification.
+
+    A CLR names the same issuer and key in every embedded credential; without this, each
+    would query the database again.
+    """
+
+    def __init__(self) -> None:
+        self._schools: dict[str | None, Any] = {}
+        self._keys: dict[str, Any] = {}
+
+    def school_for_issuer(self, issuer_id: str | None):
+        if issuer_id not in self._schools:
+            self._schools[issuer_id] = selectors.school_for_issuer(issuer_id)
+        return self._schools[issuer_id]
+
+    def key_for_method(self, method: str):
+        if method not in self._keys:
+            self._keys[method] = selectors.key_for_method(method)
+        return self._keys[method]
+
+    def public_key(self, method: str) -> str | None:
+        """Return the public key this installation holds for ``method`` (a KeyResolver)."""
+        key = self.key_for_method(method)
+        return key.public_key_multibase if key is not None else None
 
 
 def _credentials(document: Any, path: str):
@@ -191,8 +232,15 @@ def _proofs(node: Mapping) -> list[Mapping]:
     return [p for p in items if isinstance(p, Mapping)]
 
 
-def _installation_checks(node: Mapping, path: str, now: dt.datetime) -> list[Check]:
-    school = selectors.school_for_issuer(_issuer_id(node))
+def _installation_checks(
+    node: Mapping,
+    path: str,
+    *,
+    lookups: _Lookups,
+    issued: IssuedCredential | None,
+    status: selectors.Status | None,
+) -> list[Check]:
+    school = lookups.school_for_issuer(_issuer_id(node))
     if school is None:
         return []
     checks: list[Check] = []
@@ -203,7 +251,7 @@ def _installation_checks(node: Mapping, path: str, now: dt.datetime) -> list[Che
     for proof in _proofs(node):
         method = proof.get("verificationMethod")
         method = method.get("id") if isinstance(method, Mapping) else method
-        key = selectors.key_for_method(method) if isinstance(method, str) else None
+        key = lookups.key_for_method(method) if isinstance(method, str) else None
         if key is None or key.school_id != school.pk:
             add(
                 "issuer-key",
@@ -235,7 +283,6 @@ def _installation_checks(node: Mapping, path: str, now: dt.datetime) -> list[Che
                 f"{school.name}'s current signing key ({_short_key(key)}, created "
                 f"{key.created_at:%Y-%m-%d})",
             )
-    issued = selectors.issued_by_id(node.get("id"))
     if issued is None or issued.school_id != school.pk:
         add(
             "record",
@@ -250,7 +297,8 @@ def _installation_checks(node: Mapping, path: str, now: dt.datetime) -> list[Che
         f"{school.name} issued it on {timezone.localtime(issued.issued_at):%Y-%m-%d} "
         f"({issued.get_kind_display()})",
     )
-    status = selectors.credential_status(issued)
+    if status is None:
+        status = selectors.credential_status(issued)
     if status.state == "revoked":
         add("status", False, f"revoked: {status.message}")
     elif status.state == "superseded":
@@ -285,7 +333,7 @@ def _summary(node: Mapping, path: str) -> CredentialSummary:
     )
 
 
-def _key_state(checks: list[Check], node: Mapping) -> str:
+def _key_state(checks: list[Check], node: Mapping, lookups: _Lookups) -> str:
     """Return "confirmed" when every proof's key is one this installation holds for the issuer,
     "method-only" when the keys were only read from the verification methods, else "none"."""
     methods = [c for c in checks if c.name == "verification-method"]
@@ -295,9 +343,9 @@ def _key_state(checks: list[Check], node: Mapping) -> str:
     for proof in _proofs(node):
         method = proof.get("verificationMethod")
         names.append(method.get("id") if isinstance(method, Mapping) else method)
-    school = selectors.school_for_issuer(_issuer_id(node))
+    school = lookups.school_for_issuer(_issuer_id(node))
     if school is not None and names:
-        keys = [selectors.key_for_method(m) if isinstance(m, str) else None for m in names]
+        keys = [lookups.key_for_method(m) if isinstance(m, str) else None for m in names]
         if all(key is not None and key.school_id == school.pk for key in keys):
             return "confirmed"
     return "method-only"

@@ -354,6 +354,25 @@ def test_changing_any_field_of_an_issued_transcript_fails(clr):
     assert restated == [("issuer", "name")]
 
 
+def test_verifying_a_clr_queries_the_same_however_many_credits_it_embeds(clr):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as two:
+        report = verify_document(clr.document)
+    assert report.valid
+    assert [c.status for c in report.credentials] == ["current"] * 3
+    # The same two credits embedded three times over: the outer signature no longer holds,
+    # but every embedded credential is still looked up and reported on.
+    bigger = copy.deepcopy(clr.document)
+    bigger["credentialSubject"]["verifiableCredential"] *= 3
+    with CaptureQueriesContext(connection) as six:
+        report = verify_document(bigger)
+    assert len(report.credentials) == 7
+    assert all(c.status == "current" and c.key == "confirmed" for c in report.credentials)
+    assert len(six) == len(two) <= 12
+
+
 def test_describe_speaks_plainly(clr):
     lines = describe(verify_document(clr.document))
     assert lines[0].startswith("VALID: CLR transcript")
