@@ -769,6 +769,7 @@ class _SchoolBuilder:
             city=spec.city,
             website=spec.website,
             enrollment_size=spec.enrollment_size,
+            as_of=DEMO_TODAY,  # its records end that day; its pages read as they did then
         )
         self._frameworks()
         self._credits()

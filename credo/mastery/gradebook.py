@@ -300,7 +300,7 @@ def not_progressing(section, *, days: int | None = None, today: dt.date | None =
     """Return (stalls, behind) for a section: students with no gain on an aligned target over the
     school's period (`School.not_progressing_days`), and students behind pace toward graduation.
     Queries are fixed in number, whatever the class size."""
-    today = today or timezone.localdate()
+    today = today or section.school.today()
     days = days if days is not None else section.school.not_progressing_days
     cutoff = today - dt.timedelta(days=days)
     students = section_students(section)

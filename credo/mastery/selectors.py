@@ -53,15 +53,25 @@ def credit_progress_by_area(student) -> list[AreaProgress]:
     areas = {a.pk: AreaProgress(a) for a in CreditArea.objects.filter(school_id=student.school_id)}
     progress = {p.credit_id: p for p in CreditProgress.objects.filter(student=student)}
     awards = dict(
-        CreditAward.objects.filter(student=student, revoked_at__isnull=True).values_list("credit_id", "awarded_on")
+        CreditAward.objects.filter(student=student, revoked_at__isnull=True).values_list(
+            "credit_id", "awarded_on"
+        )
     )
     labels = dict(CreditStatus.choices)
-    credits = MasteryCredit.objects.filter(school_id=student.school_id).annotate(item_count=Count("items"))
+    credits = MasteryCredit.objects.filter(school_id=student.school_id).annotate(
+        item_count=Count("items")
+    )
     for credit in credits:
         p = progress.get(credit.pk)
         status = p.status if p else CreditStatus.NOT_STARTED
-        line = CreditLine(credit, status, labels[status], p.proficient_count if p else 0, credit.item_count,
-                          awards.get(credit.pk))
+        line = CreditLine(
+            credit,
+            status,
+            labels[status],
+            p.proficient_count if p else 0,
+            credit.item_count,
+            awards.get(credit.pk),
+        )
         bucket = areas[credit.area_id]
         (bucket.foundational if credit.level == "foundational" else bucket.advanced).append(line)
     return list(areas.values())
@@ -76,8 +86,12 @@ def competency_states(student, *, framework_kind: str | None = None):
     qs = MasteryState.objects.filter(student=student).select_related("competency__framework")
     if framework_kind:
         qs = qs.filter(competency__framework__kind=framework_kind)
-    return qs.order_by("competency__framework__kind", "competency__framework_id", "competency__sequence",
-                       "competency__code")
+    return qs.order_by(
+        "competency__framework__kind",
+        "competency__framework_id",
+        "competency__sequence",
+        "competency__code",
+    )
 
 
 def recent_feedback(student, limit: int = 8):
@@ -105,7 +119,9 @@ def school_overview(school) -> SchoolOverview:
     from credo.accounts.models import Student
     from credo.mastery.models import CreditReview
 
-    since = timezone.now() - dt.timedelta(days=30)
+    since = timezone.make_aware(
+        dt.datetime.combine(school.today() - dt.timedelta(days=30), dt.time())
+    )
     cohorts = list(
         Student.objects.filter(school=school, active=True)
         .values("graduation_year")
@@ -120,7 +136,10 @@ def school_overview(school) -> SchoolOverview:
             school=school, revoked_at__isnull=True, student__graduation_year=c["graduation_year"]
         ).count()
     status_counts = dict(
-        MasteryState.objects.filter(school=school).values_list("status").annotate(n=Count("id")).order_by()
+        MasteryState.objects.filter(school=school)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return SchoolOverview(
         students=sum(c["n"] for c in cohorts),
@@ -208,12 +227,24 @@ def _history_rows(assessments, counts_formative: bool) -> list[HistoryRow]:
             counted, note = False, "Formative: feedback only, not counted"
         else:
             counted, note = True, "Counted"
-        rows.append(HistoryRow(
-            id=a.pk, value=a.value, kind=a.kind, demonstrated_on=a.demonstrated_on, assessed_at=a.assessed_at,
-            feedback=a.feedback, task=a.task, assessor=str(a.assessor) if a.assessor_id else "",
-            evidence_id=a.evidence_id, accommodated=a.accommodated, modified_scale=a.modified_scale,
-            counted=counted, note=note, live=not (a.retraction or replaced),
-        ))
+        rows.append(
+            HistoryRow(
+                id=a.pk,
+                value=a.value,
+                kind=a.kind,
+                demonstrated_on=a.demonstrated_on,
+                assessed_at=a.assessed_at,
+                feedback=a.feedback,
+                task=a.task,
+                assessor=str(a.assessor) if a.assessor_id else "",
+                evidence_id=a.evidence_id,
+                accommodated=a.accommodated,
+                modified_scale=a.modified_scale,
+                counted=counted,
+                note=note,
+                live=not (a.retraction or replaced),
+            )
+        )
     return rows
 
 
@@ -227,14 +258,30 @@ def explain_competency(competency, state, assessments) -> Explained:
     counted = [r.value for r in rows if r.counted]
     param = calculations.validate_param(config.method, config.param)
     try:
-        steps = calculations.explain(config.method, counted, mastery_threshold=config.threshold,
-                                     param=config.param, scale=config.scale)
-    except ValueError as exc:  # a configuration the engine refuses: say so rather than fail the page
+        steps = calculations.explain(
+            config.method,
+            counted,
+            mastery_threshold=config.threshold,
+            param=config.param,
+            scale=config.scale,
+        )
+    except (
+        ValueError
+    ) as exc:  # a configuration the engine refuses: say so rather than fail the page
         steps = [str(exc)]
     labels = dict(CALCULATION_METHODS)
     sentence = METHOD_SENTENCES.get(config.method, "").format(p=param, q=100 - (param or 0))
-    return Explained(competency, state, config.method, labels.get(config.method, config.method), sentence,
-                     param, config.threshold, rows, steps)
+    return Explained(
+        competency,
+        state,
+        config.method,
+        labels.get(config.method, config.method),
+        sentence,
+        param,
+        config.threshold,
+        rows,
+        steps,
+    )
 
 
 def _ordered_history(**filters):
@@ -255,8 +302,12 @@ def competency_explanations(student, *, framework_kind: str | None = None) -> li
         MasteryState.objects.filter(student=student)
         .filter(**({"competency__framework__kind": framework_kind} if framework_kind else {}))
         .select_related("competency__framework__scale", "competency__scale")
-        .order_by("competency__framework__kind", "competency__framework_id", "competency__sequence",
-                  "competency__code")
+        .order_by(
+            "competency__framework__kind",
+            "competency__framework_id",
+            "competency__sequence",
+            "competency__code",
+        )
     )
     by_competency: dict[int, list] = defaultdict(list)
     for a in _ordered_history(student=student, competency_id__in=[s.competency_id for s in states]):
@@ -267,7 +318,9 @@ def competency_explanations(student, *, framework_kind: str | None = None) -> li
 def competency_history(student, competency) -> Explained:
     """Return one student's whole history on one competency (corrections and retractions included)."""
     state = MasteryState.objects.filter(student=student, competency=competency).first()
-    return explain_competency(competency, state, list(_ordered_history(student=student, competency=competency)))
+    return explain_competency(
+        competency, state, list(_ordered_history(student=student, competency=competency))
+    )
 
 
 # --- reviews --------------------------------------------------------------------------------------
@@ -328,24 +381,40 @@ def advisee_overview(school, advisor, *, today: dt.date | None = None) -> list[A
     from credo.accounts.models import Student
     from credo.mastery.gradebook import find_stalls, graduation_pace
 
-    today = today or timezone.localdate()
+    today = today or school.today()
     students = list(
         Student.objects.filter(school=school, advisor=advisor, active=True)
         .select_related("graduation")
         .annotate(
-            open_reviews=Count("credit_progress", filter=Q(credit_progress__status=CreditStatus.UNDER_REVIEW),
-                               distinct=True),
-            returned=Count("credit_progress", filter=Q(credit_progress__status=CreditStatus.RETURNED),
-                           distinct=True),
+            open_reviews=Count(
+                "credit_progress",
+                filter=Q(credit_progress__status=CreditStatus.UNDER_REVIEW),
+                distinct=True,
+            ),
+            returned=Count(
+                "credit_progress",
+                filter=Q(credit_progress__status=CreditStatus.RETURNED),
+                distinct=True,
+            ),
         )
         .order_by("family_name", "given_name", "id")
     )
     stalls: dict[int, int] = defaultdict(int)
-    for stall in find_stalls(students, cutoff=today - dt.timedelta(days=school.not_progressing_days)):
+    for stall in find_stalls(
+        students, cutoff=today - dt.timedelta(days=school.not_progressing_days)
+    ):
         stalls[stall.student.pk] += 1
     lines = []
     for s in students:
         graduation = getattr(s, "graduation", None)
-        lines.append(AdviseeLine(s, graduation, graduation_pace(graduation, s.graduation_year, today),
-                                 s.open_reviews, s.returned, stalls[s.pk]))
+        lines.append(
+            AdviseeLine(
+                s,
+                graduation,
+                graduation_pace(graduation, s.graduation_year, today),
+                s.open_reviews,
+                s.returned,
+                stalls[s.pk],
+            )
+        )
     return lines

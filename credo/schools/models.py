@@ -1,8 +1,11 @@
 """Schools (the tenants), their networks, terms, learning experiences, sections and enrollments."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from credo.core.models import TenantModel
 
@@ -22,10 +25,14 @@ class NetworkLead(models.Model):
     """A person who sees the journey of every school in a network."""
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="leads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_leads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_leads"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["network", "user"], name="network_lead_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["network", "user"], name="network_lead_unique")
+        ]
 
     def __str__(self):
         return f"{self.user} · {self.network}"
@@ -37,17 +44,28 @@ class School(models.Model):
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60, blank=True)
     slug = models.SlugField(unique=True)
-    network = models.ForeignKey(Network, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools")
+    network = models.ForeignKey(
+        Network, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools"
+    )
     mission = models.TextField(blank=True)
     context = models.TextField(blank=True, help_text="Size, setting and who the school serves.")
-    credit_policy = models.TextField(blank=True, help_text="How credits are defined, earned and reviewed.")
+    credit_policy = models.TextField(
+        blank=True, help_text="How credits are defined, earned and reviewed."
+    )
     city = models.CharField(max_length=120, blank=True)
     website = models.URLField(blank=True)
     enrollment_size = models.PositiveIntegerField(null=True, blank=True)
     not_progressing_days = models.PositiveSmallIntegerField(
-        default=42, help_text="Days without gain on a target before a student is listed as not progressing."
+        default=42,
+        help_text="Days without gain on a target before a student is listed as not progressing.",
     )
     grade_conversion_enabled = models.BooleanField(default=False)
+    as_of = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a demo or training school whose records stop on a date: the day its pages "
+        "treat as today. Empty for a real school.",
+    )
     source_id = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -60,6 +78,15 @@ class School(models.Model):
     def get_absolute_url(self):
         return reverse("web:school", args=[self.slug])
 
+    def today(self) -> dt.date:
+        """Return the school's today: its `as_of` date when it has one, else the local date.
+
+        Pace, stalls and overdue items are measured from it, so a demo school reads as it did
+        on the day its records end. Security dates (link expiry, credential validity) use the
+        real clock, never this.
+        """
+        return self.as_of or timezone.localdate()
+
 
 class Term(TenantModel):
     name = models.CharField(max_length=100)
@@ -71,7 +98,9 @@ class Term(TenantModel):
     class Meta:
         ordering = ["starts_on", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="term_dates_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="term_dates_ordered"
+            ),
         ]
 
     def __str__(self):
@@ -91,7 +120,9 @@ class ExperienceKind(models.TextChoices):
 class LearningExperience(TenantModel):
     """A course, seminar, project or other experience through which students show competencies."""
 
-    kind = models.CharField(max_length=24, choices=ExperienceKind.choices, default=ExperienceKind.COURSE)
+    kind = models.CharField(
+        max_length=24, choices=ExperienceKind.choices, default=ExperienceKind.COURSE
+    )
     code = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -99,7 +130,9 @@ class LearningExperience(TenantModel):
 
     class Meta:
         ordering = ["title", "id"]
-        constraints = [models.UniqueConstraint(fields=["school", "code"], name="experience_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "code"], name="experience_unique_code")
+        ]
 
     def __str__(self):
         return self.title
@@ -108,8 +141,12 @@ class LearningExperience(TenantModel):
 class ExperienceAlignment(TenantModel):
     """A competency that a learning experience gives students the chance to show."""
 
-    experience = models.ForeignKey(LearningExperience, on_delete=models.CASCADE, related_name="alignments")
-    competency = models.ForeignKey("frameworks.Competency", on_delete=models.CASCADE, related_name="alignments")
+    experience = models.ForeignKey(
+        LearningExperience, on_delete=models.CASCADE, related_name="alignments"
+    )
+    competency = models.ForeignKey(
+        "frameworks.Competency", on_delete=models.CASCADE, related_name="alignments"
+    )
 
     class Meta:
         constraints = [
@@ -120,7 +157,9 @@ class ExperienceAlignment(TenantModel):
 class Section(TenantModel):
     """A learning experience offered in one term, with its teachers and students."""
 
-    experience = models.ForeignKey(LearningExperience, on_delete=models.CASCADE, related_name="sections")
+    experience = models.ForeignKey(
+        LearningExperience, on_delete=models.CASCADE, related_name="sections"
+    )
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="sections")
     name = models.CharField(max_length=100)
     source_id = models.CharField(max_length=128, blank=True)
@@ -137,19 +176,27 @@ class Section(TenantModel):
 
 class SectionTeacher(TenantModel):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="teacher_links")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teaching")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teaching"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["section", "user"], name="section_teacher_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "user"], name="section_teacher_unique")
+        ]
 
 
 class Enrollment(TenantModel):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="enrollments")
-    student = models.ForeignKey("accounts.Student", on_delete=models.CASCADE, related_name="enrollments")
+    student = models.ForeignKey(
+        "accounts.Student", on_delete=models.CASCADE, related_name="enrollments"
+    )
     source_id = models.CharField(max_length=128, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["section", "student"], name="enrollment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "student"], name="enrollment_unique")
+        ]
         indexes = [models.Index(fields=["student", "section"])]
 
     def __str__(self):

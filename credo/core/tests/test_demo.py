@@ -255,3 +255,11 @@ def test_command_loads_once_then_serves_what_is_there(empty, capsys):
     assert Assessment.objects.count() == count
     call_command("demo", "--no-serve", "--reset", "--students-per-school", "4", "--seed", "9")
     assert Student.objects.count() == 12
+
+
+def test_demo_schools_read_as_of_the_day_their_records_end(loaded):
+    from credo.schools.demo_content import DEMO_TODAY
+    from credo.schools.models import School
+
+    schools = School.objects.filter(slug__in=[s.slug for s in NETWORK.schools])
+    assert {s.today() for s in schools} == {DEMO_TODAY} == {loaded.today}

@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from credo.mastery import gradebook, selectors, services
 
 DAY = dt.date(2025, 10, 1)
@@ -74,3 +76,23 @@ def test_review_queue_and_advisees(hill):
     assert (
         mine.open_reviews == 1 and mine.pace.behind
     )  # class of 2027, a year before graduation, nothing earned
+
+
+def test_a_school_with_an_as_of_date_reads_as_of_that_day(hill):
+    """A demo school's records end on a date; stalls and pace are measured from it, not the clock."""
+    s1, s2, _ = hill.students
+    c = hill.competencies[0]
+    as_of = dt.date(2025, 12, 1)
+    for student, first, last in ((s1, 2, 2), (s2, 1, 3)):
+        record(hill, student, c, first, day=as_of - dt.timedelta(days=80))
+        record(hill, student, c, last, day=as_of - dt.timedelta(days=3))
+    school = hill.school
+    school.as_of = as_of
+    school.save(update_fields=["as_of"])
+    hill.section.school.refresh_from_db()
+    assert school.today() == as_of
+    stalls, _ = gradebook.not_progressing(hill.section)
+    assert [(st.student, st.competency) for st in stalls] == [(s1, c)]  # s2 gained; s1 did not
+
+    school.as_of = None  # a real school follows the clock
+    assert school.today() == timezone.localdate()
