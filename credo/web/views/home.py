@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max
 from django.shortcuts import redirect
 
 from credo.accounts.access import user_schools
@@ -23,23 +24,66 @@ DEMO_ROLE_ORDER = [
 ]
 
 
-def demo_accounts() -> list[dict]:
-    """Return a few sign-in accounts per role and school for the demo landing page."""
+def demo_accounts() -> tuple[list[dict], list[dict]]:
+    """Return a few sign-in accounts per school (two teachers and two students, one of every other
+    role) marking who sits on the school's journey team, then each network with its leads."""
+    from credo.journey.models import JourneyTeamMember, TeamRole
+    from credo.schools.models import NetworkLead
+
+    limits = {role: 2 if role in (Role.TEACHER, Role.STUDENT) else 1 for role in DEMO_ROLE_ORDER}
+    picked: dict[tuple[int, str], list] = {}
+    # The first accounts of each role by id: the demo's "<role>1@<school>" ones.
+    for m in (
+        Membership.objects.filter(role__in=DEMO_ROLE_ORDER)
+        .select_related("user")
+        .only(
+            "school_id",
+            "role",
+            "user__username",
+            "user__display_name",
+            "user__first_name",
+            "user__last_name",
+        )
+        .order_by("school_id", "role", "user_id")
+    ):
+        seats = picked.setdefault((m.school_id, m.role), [])
+        if len(seats) < limits[m.role]:
+            seats.append(m)
+    team = {
+        (school_id, user_id): role == TeamRole.LEAD
+        for school_id, user_id, role in JourneyTeamMember.objects.values_list(
+            "school_id", "user_id", "role"
+        )
+    }
     rows = []
     for school in School.objects.order_by("name"):
         accounts = []
         for role in DEMO_ROLE_ORDER:
-            limit = 2 if role in (Role.TEACHER, Role.STUDENT) else 1
-            for m in (
-                Membership.objects.filter(school=school, role=role)
-                .select_related("user")
-                .order_by("user_id")[:limit]
-            ):
+            for m in picked.get((school.pk, role), []):
+                seat = team.get((school.pk, m.user_id))
                 accounts.append(
-                    {"role": m.get_role_display(), "username": m.user.username, "name": str(m.user)}
+                    {
+                        "role": m.get_role_display(),
+                        "username": m.user.username,
+                        "name": str(m.user),
+                        "journey": None if seat is None else ("lead" if seat else "member"),
+                    }
                 )
         rows.append({"school": school, "accounts": accounts})
-    return rows
+    networks: dict[int, dict] = {}
+    for lead in NetworkLead.objects.select_related("network", "user").order_by(
+        "network__name", "user_id"
+    ):
+        row = networks.setdefault(
+            lead.network_id,
+            {"network": lead.network, "schools": [], "accounts": []},
+        )
+        row["accounts"].append(
+            {"role": "Network lead", "username": lead.user.username, "name": str(lead.user)}
+        )
+    for school in School.objects.filter(network_id__in=networks).order_by("name"):
+        networks[school.network_id]["schools"].append(school)
+    return rows, list(networks.values())
 
 
 def landing(request):
@@ -47,7 +91,8 @@ def landing(request):
         return redirect("web:home")
     context = {}
     if settings.CREDO_DEMO:
-        context = {"demo": demo_accounts(), "demo_password": DEMO_PASSWORD}
+        schools, networks = demo_accounts()
+        context = {"demo": schools, "demo_networks": networks, "demo_password": DEMO_PASSWORD}
     return page(request, "web/landing.html", context)
 
 
@@ -71,7 +116,21 @@ def school_home(request, school):
     """Each role's home page in this school."""
     roles = request.roles
     if roles & {Role.ADMIN, Role.REGISTRAR}:
-        return page(request, "web/home_admin.html", {"overview": mastery.school_overview(school)})
+        from credo.journey.selectors import home_summary
+        from credo.mastery.models import Assessment
+
+        overview = mastery.school_overview(school)
+        latest = None
+        if not overview.assessments_30d:
+            # A quiet month (or demo data that ends in the past): say when the last one was.
+            latest = Assessment.objects.filter(school=school).aggregate(at=Max("assessed_at"))["at"]
+        context = {
+            "overview": overview,
+            "latest_assessment": latest,
+            "levels_total": sum(overview.status_counts.values()),
+            "journey": home_summary(school, request.user),
+        }
+        return page(request, "web/home_admin.html", context)
     if Role.TEACHER in roles:
         return page(
             request,
