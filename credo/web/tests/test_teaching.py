@@ -309,3 +309,28 @@ def test_graduation_pace():
     assert pace.progress == Decimal(3) / Decimal(6) and not pace.behind
     assert graduation_pace(Status(), 2026, half_way).behind  # 50% met, ~88% of the time gone
     assert graduation_pace(None, 2030, half_way).progress == 1  # no rules: nothing to be behind on
+
+
+def test_gradebook_explains_its_colours_in_words(teacher, hill):
+    html = teacher.get(url("section", hill)).content.decode()
+    legend = html.split('<ul class="legend"')[1].split("</ul>")[0]
+    for words in ("Not yet", "Proficient", "Exceeds", "No evidence yet"):
+        assert words in legend
+    assert 'aria-describedby="gb-help"' in html
+
+
+def test_an_htmx_error_focuses_the_error_summary_and_keeps_the_cell_marked(teacher, hill):
+    s, c = hill.students[0], hill.competencies[0]
+    refused = teacher.post(
+        url("cell", hill, s.pk, c.pk), {"value": "", "kind": "summative"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'class="errors" role="alert" tabindex="-1" data-autofocus' in refused
+    assert '<h2 tabindex="-1">' in refused  # the heading gives way to the error summary
+    saved = teacher.post(
+        url("cell", hill, s.pk, c.pk),
+        {"value": "3", "demonstrated_on": "2025-10-01", "kind": "summative"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert f'id="cell-{s.pk}-{c.pk}" class="cell proficient selected"' in saved
+    assert f'href="#cell-{s.pk}-{c.pk}">Back to this cell' in saved
+    assert "for 2025-10-01." in saved

@@ -7,6 +7,14 @@
     if (el) { el.focus(); }
   }
   document.addEventListener("htmx:afterSwap", function (e) { focusIn(e.detail.target); });
+  // A gradebook cell opened in the side panel stays marked, so the eye finds it again.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var src = e.detail.requestConfig && e.detail.requestConfig.elt;
+    var td = src && src.closest && src.closest("td.cell");
+    if (!td || e.detail.target.id !== "cell-panel") { return; }
+    document.querySelectorAll("td.cell.selected").forEach(function (c) { c.classList.remove("selected"); });
+    td.classList.add("selected");
+  });
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector(".errors[data-autofocus]");
     if (summary) { summary.focus(); }
