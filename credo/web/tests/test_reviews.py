@@ -155,3 +155,22 @@ def test_staff_off_the_panel_may_not_decide(client, world):
         {"decision": "award", "feedback": "ok"},
     )
     assert response.status_code == 403 and not ReviewDecision.objects.exists()
+
+
+def test_the_case_shows_where_the_student_stands_on_each_competency(client, world):
+    """The panel sees the student's current level and status beside every competency the credit
+    lists, both on the staff page and on an outside expert's invitation page."""
+    hill = world.hill
+    client.force_login(world.reviewer)
+    html = client.get(reverse("web:review", args=[hill.school.slug, world.review.pk]))
+    text = html.content.decode()
+    case = text.split('id="items-h"')[1].split("</table>")[0]
+    rows = {
+        c.code: case.split(f"{c.code} <span")[1].split("</tr>")[0] for c in hill.competencies[3:6]
+    }
+    # the world recorded 3 on the fourth competency; the fifth and sixth have no evidence yet
+    assert ">3</td>" in rows[hill.competencies[3].code]
+    assert "Proficient" in rows[hill.competencies[3].code]
+    assert "no evidence yet" in rows[hill.competencies[4].code]
+    guest = client.get(reverse("web:guest_review", args=[invitation_token(world.guest_seat)]))
+    assert "no evidence yet" in guest.content.decode() and "Proficient" in guest.content.decode()

@@ -15,7 +15,7 @@ from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role, User
 from credo.evidence.models import Evidence
 from credo.mastery import selectors as mastery
 from credo.mastery import services
-from credo.mastery.models import CreditProgress, CreditReview, PanelSeat
+from credo.mastery.models import CreditProgress, CreditReview, MasteryState, PanelSeat
 from credo.web import invites
 from credo.web.forms.reviews import DecisionForm, GuestForm, ScheduleForm
 from credo.web.views.common import page, require_roles, save_form, school_page
@@ -68,6 +68,21 @@ def _people(school):
     )
 
 
+def _case_items(review) -> list:
+    """Return the credit's requirement items, each with the student's current mastery state on
+    its competency (`item.state`, None when there is no evidence yet): two queries in all."""
+    items = list(review.credit.items.select_related("competency").order_by("id"))
+    states = {
+        s.competency_id: s
+        for s in MasteryState.objects.filter(
+            student_id=review.student_id, competency_id__in=[i.competency_id for i in items]
+        )
+    }
+    for item in items:
+        item.state = states.get(item.competency_id)
+    return items
+
+
 def _detail_context(request, school, review, **forms):
     seats = list(
         PanelSeat.objects.filter(review=review).select_related("user").order_by("invited_at", "id")
@@ -103,7 +118,7 @@ def _detail_context(request, school, review, **forms):
         ),
         "decisions": review.decisions.select_related("decided_by", "decided_by_guest"),
         "progress": progress,
-        "items": review.credit.items.select_related("competency"),
+        "items": _case_items(review),
         "schedule_form": forms.get("schedule_form")
         or (
             ScheduleForm(
@@ -264,7 +279,7 @@ def guest_review(request, token):
             "demonstrated_on"
         ),
         "decisions": review.decisions.select_related("decided_by", "decided_by_guest"),
-        "items": review.credit.items.select_related("competency"),
+        "items": _case_items(review),
     }
     return render(request, "web/reviews/guest.html", context)
 
