@@ -11,12 +11,25 @@ from credo.evidence.models import (
     PeerFeedback,
     StudentStory,
 )
-from credo.schools.models import Enrollment
+from credo.schools.models import Enrollment, Term
 
 
-def classmate_ids(student) -> set[int]:
-    """Return the ids of the students who share a section with `student` (not the student)."""
-    sections = Enrollment.objects.filter(student=student).values("section_id")
+def latest_term_of(student) -> Term | None:
+    """Return the most recent term (by start date) in which the student has a section, or None."""
+    return (
+        Term.objects.filter(school_id=student.school_id, sections__enrollments__student=student)
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+
+
+def classmate_ids(student, *, term: Term | None = None) -> set[int]:
+    """Return the ids of the students who share a section with `student` (not the student);
+    with `term`, only the sections of that term."""
+    sections = Enrollment.objects.filter(student=student)
+    if term is not None:
+        sections = sections.filter(section__term=term)
+    sections = sections.values("section_id")
     ids = set(
         Enrollment.objects.filter(school_id=student.school_id, section_id__in=sections).values_list(
             "student_id", flat=True
@@ -44,12 +57,13 @@ def evidence_of(student):
     ).order_by("-demonstrated_on", "-id")
 
 
-def shared_by_classmates(student):
-    """Return the work classmates chose to share with their peers, newest first."""
+def shared_by_classmates(student, *, term: Term | None = None):
+    """Return the work classmates (of `term`'s sections, or of every section) chose to share with
+    their peers, newest first."""
     return (
         Evidence.objects.filter(
             school_id=student.school_id,
-            student_id__in=classmate_ids(student),
+            student_id__in=classmate_ids(student, term=term),
             shared_with_peers=True,
         )
         .select_related("student")

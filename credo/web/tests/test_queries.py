@@ -123,3 +123,34 @@ def test_query_counts_do_not_grow_with_the_class(client, small, large):
     assert large_counts == small_counts, "query counts grew with the class (5 → 35)"
     over = {name: n for name, n in large_counts.items() if n > PINNED[name]}
     assert not over, f"pages over their pinned query count: {over}"
+
+
+def test_peer_work_and_a_review_page_do_not_grow_with_the_class(client, small, large):
+    """Classmates' shared work (paged) and one credit review (its case lists the student's level on
+    every competency) cost the same number of queries for a class of 5 as for a class of 35."""
+    from credo.accounts.models import Student
+    from credo.mastery.models import CreditReview
+
+    counts = {}
+    for s in (small, large):
+        roster = list(Student.objects.filter(school=s.school).order_by("pk"))
+        for st in roster[1:]:
+            for i in range(2):
+                evidence_submit(
+                    actor=st.user,
+                    student=st,
+                    kind="text",
+                    title=f"Shared {i}",
+                    body="b",
+                    demonstrated_on=DAY,
+                    shared_with_peers=True,
+                )
+        reviews_for(s, roster, 1)
+        review = CreditReview.objects.get(school=s.school)
+        client.force_login(roster[0].user)
+        peers = count(client, reverse("web:peer_work", args=[s.school.slug, roster[0].pk]))
+        client.force_login(s.admin)
+        detail = count(client, reverse("web:review", args=[s.school.slug, review.pk]))
+        counts[s.school.slug] = {"peer_work": peers, "review": detail}
+    assert counts["large"] == counts["small"], counts
+    assert counts["large"] == {"peer_work": 11, "review": 12}, counts  # measured, then pinned

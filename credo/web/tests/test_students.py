@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from credo.core.models import AuditEvent
 from credo.evidence.models import Evidence, PeerFeedback, StudentStory
+from credo.evidence.services import evidence_submit
 from credo.mastery.models import CreditReview, ReviewEvidence
 from credo.mastery.services import assessment_record
 from credo.testing import make_small_school
@@ -336,3 +337,69 @@ def test_an_educator_approves_evidence_and_it_counts_toward_its_credit(client, w
     assert CreditProgress.objects.get(student=world.me, credit=credit).evidence_count == 1
     client.force_login(world.guardian)
     assert client.post(reverse("web:evidence_approve", args=[world.evidence.pk])).status_code == 403
+
+
+def test_classmates_work_is_this_terms_and_comes_a_page_at_a_time(client, world):
+    """The list is scoped to the student's latest term by default, with every term one click
+    away, and is paged so that years of shared work never make one endless page."""
+    from credo.schools.models import Enrollment, Section, Term
+
+    hill, me, classmate = world.hill, world.me, world.classmate
+    spring = Term.objects.create(
+        school=hill.school,
+        name="Spring",
+        school_year="2025-26",
+        starts_on=dt.date(2026, 1, 5),
+        ends_on=dt.date(2026, 6, 12),
+    )
+    later = Section.objects.create(
+        school=hill.school, experience=hill.section.experience, term=spring, name="Block B"
+    )
+    stranger = hill.students[2]
+    for st in (me, stranger):
+        Enrollment.objects.create(school=hill.school, section=later, student=st)
+    old = evidence_submit(
+        actor=classmate.user,
+        student=classmate,
+        kind="text",
+        title="Fall notes shared",
+        body="b",
+        demonstrated_on=dt.date(2025, 9, 10),
+        shared_with_peers=True,
+    )
+    for i in range(27):
+        evidence_submit(
+            actor=stranger.user,
+            student=stranger,
+            kind="text",
+            title=f"Spring piece {i:02d}",
+            body="b",
+            demonstrated_on=dt.date(2026, 2, 1),
+            shared_with_peers=True,
+        )
+    client.force_login(me.user)
+    url = reverse("web:peer_work", args=[hill.school.slug, me.pk])
+    first = client.get(url).content.decode()
+    assert "in Spring" in first and old.title not in first
+    assert first.count("Spring piece") == 25 and "Page 1 of 2 (27 pieces)" in first
+    assert 'aria-current="page">Classmates\' work</a>' in first  # the tab knows where it is
+    second = client.get(url + "?page=2").content.decode()
+    assert second.count("Spring piece") == 2 and 'rel="prev"' in second
+    every = client.get(url + "?terms=all&page=2").content.decode()
+    assert old.title in every and "?terms=all&amp;page=1" in every
+
+
+def test_panel_decisions_read_as_outcomes_on_the_dashboard(client, world):
+    from credo.mastery import services as mastery_services
+
+    mastery_services.credit_review_decide(
+        review=world.review,
+        decision="not_yet",
+        feedback="Show one more piece on C5.",
+        actor=world.hill.admin,
+    )
+    client.force_login(world.me.user)
+    html = client.get(reverse("web:student", args=[world.hill.school.slug, world.me.pk]))
+    text = html.content.decode()
+    assert "Not yet" in text and "Show one more piece on C5." in text
+    assert "Award the credit" not in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -32,6 +33,7 @@ from credo.web.forms.students import (
 from credo.web.views.common import page, save_form, school_page
 
 REVIEW_OPEN = {CreditStatus.UNDER_REVIEW, CreditStatus.AWARDED}
+PEER_WORK_PAGE = 25  # classmates' shared pieces per page
 
 
 def _is_self(request, student) -> bool:
@@ -332,12 +334,20 @@ def peer_work(request, school, student_id):
     student = access_student(user=request.user, student_id=student_id, school=school)
     if not _is_self(request, student):
         raise PermissionDenied("Peer work is shown only to the student.")
+    every_term = request.GET.get("terms") == "all"
+    term = None if every_term else evidence_selectors.latest_term_of(student)
+    shared = Paginator(
+        evidence_selectors.shared_by_classmates(student, term=term), PEER_WORK_PAGE
+    ).get_page(request.GET.get("page"))
     return page(
         request,
         "web/students/peers.html",
         {
             "student": student,
-            "shared": evidence_selectors.shared_by_classmates(student),
+            "is_self": True,
+            "shared": shared,
+            "term": term,
+            "every_term": every_term,
             "mine": evidence_selectors.evidence_of(student)
             .filter(shared_with_peers=True)
             .prefetch_related("peer_feedback__author"),
