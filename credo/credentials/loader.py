@@ -50,6 +50,8 @@ CONTEXT_FILES: Mapping[str, str] = {
 # Resolved contexts are cached per loader; inline contexts land in the same cache, so it is
 # bounded (a verifier must not grow without limit on what strangers send it).
 _RESOLVED_CACHE_SIZE = 256
+_SERVED_OBJECTS = 20_000
+_PROCESSED_CACHE_SIZE = 4096
 
 
 class UnknownContextError(LookupError):
@@ -100,6 +102,12 @@ class OfflineLoader:
     def __init__(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self._extra = {url: copy.deepcopy(dict(doc)) for url, doc in (extra or {}).items()}
         self._resolved = _LockedLRU(_RESOLVED_CACHE_SIZE)
+        #: Every object inside the documents this loader served, by id (held, so an id is
+        #: never reused): only pyld sees them, so none changes after it was served.
+        self._served = _LockedLRU(_SERVED_OBJECTS)
+        #: (active context, local context, flags) -> the processed context; see
+        #: ``processed_context_key``.
+        self.processed_contexts = _LockedLRU(_PROCESSED_CACHE_SIZE)
 
     def knows(self, url: str) -> bool:
         """Return whether ``url`` can be loaded without the network."""
@@ -116,14 +124,33 @@ class OfflineLoader:
         return copy.deepcopy(_bundled(file_name))
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        document = self.document(url)
+        for item in _containers(document):
+            self._served[id(item)] = item
         return {
             "contextUrl": None,
             "documentUrl": url,
-            "document": self.document(url),
+            "document": document,
             "contentType": "application/ld+json",
             # pyld keeps contexts tagged "static" in the resolver's shared cache.
             "tag": "static",
         }
+
+    def processed_context_key(self, local_context: Any) -> Any:
+        """Return a key that stands for ``local_context`` while it lives, or None.
+
+        A URL (or a list of them) stands for itself. An inline context stands for itself by
+        identity only when it came from a document this loader served: pyld's own cache of
+        processed contexts misses every type-scoped context (it clones the active context
+        first), and a caller's object could change between two calls under the same id.
+        """
+        if isinstance(local_context, str):
+            return local_context
+        if isinstance(local_context, list) and all(isinstance(c, str) for c in local_context):
+            return tuple(local_context)
+        if self._served.get(id(local_context)) is local_context:
+            return ("served", id(local_context))
+        return None
 
     def jsonld_options(self) -> dict[str, Any]:
         """Return pyld options that load through this loader and reuse its context cache."""
@@ -135,6 +162,13 @@ class OfflineLoader:
 
 #: The loader used when none is given.
 default_loader = OfflineLoader()
+
+
+def _containers(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict | list):
+        yield value
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _containers(item)
 
 
 def iter_context_urls(document: Any) -> Iterator[str]:

@@ -25,6 +25,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from frozendict import frozendict
 from pyld import jsonld
 
 from credo.credentials import multikey
@@ -151,6 +152,58 @@ class _Processor(jsonld.JsonLdProcessor):
         if expanded is not None and expanded is input_:
             return expanded
         return super().expand(input_, options)
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        """Process a context as pyld does, reusing the result for the same pair of contexts.
+
+        pyld caches a processed context under the active context it started from, but a
+        type-scoped context (every Achievement, Profile, Evidence… node of a credential) is
+        processed on a fresh clone, so its cache never hits and the whole type-scoped context
+        is processed again for each node: about half of the signing time. Processed contexts
+        are immutable and identified by their ``_uuid``, so the same active context and the
+        same local context give the same result; only contexts the loader can vouch for
+        (``OfflineLoader.processed_context_key``) are remembered.
+        """
+        loader = options.get("documentLoader")
+        key = None
+        if (
+            isinstance(loader, OfflineLoader)
+            and cycles is None
+            and isinstance(active_ctx, frozendict)
+            and "_uuid" in active_ctx
+        ):
+            local_key = loader.processed_context_key(local_ctx)
+            if local_key is not None:
+                key = (
+                    active_ctx["_uuid"],
+                    local_key,
+                    override_protected,
+                    propagate,
+                    validate_scoped,
+                    options.get("base"),
+                    options.get("processingMode"),
+                )
+                hit = loader.processed_contexts.get(key)
+                # A served context is keyed by its id, and the entry holds it: while the
+                # entry exists no other object can have that id.
+                if hit is not None:
+                    return hit[1]
+        processed = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+        if key is not None:
+            # The local context is held with the result so its id cannot be reused meanwhile.
+            loader.processed_contexts[key] = (local_ctx, processed)
+        return processed
 
 
 _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*|_):\S*$")

@@ -555,7 +555,12 @@ def _schema_errors(document: Mapping[str, Any]) -> list[Any]:
     schema only accepts arrays, so such values are wrapped and the document validated again.
     """
     validator = _achievement_credential_validator()
-    errors = list(validator.iter_errors(document))
+    first: Any = document
+    if isinstance(document, Mapping) and isinstance(document.get("proof"), Mapping):
+        # The usual case (Credo's own credentials among them): one proof, written as an
+        # object. Wrapped before the first pass, as the loop below would, saving a pass.
+        first = {**document, "proof": [document["proof"]]}
+    errors = list(validator.iter_errors(first))
     copy: Any = None
     for _ in range(_MAX_WRAP_ROUNDS):
         paths = {
@@ -568,7 +573,7 @@ def _schema_errors(document: Mapping[str, Any]) -> list[Any]:
         if not paths:
             break
         if copy is None:
-            copy = json.loads(json.dumps(document))
+            copy = json.loads(json.dumps(first))
         for path in sorted(paths, key=len, reverse=True):
             _wrap_at(copy, path)
         errors = list(validator.iter_errors(copy))

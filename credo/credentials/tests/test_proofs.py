@@ -273,3 +273,46 @@ def test_vectors_sign_identically_in_json_round_trip(interop):
     seed = bytes.fromhex(vector["key"]["private_key_seed_hex"])
     resigned = proofs.sign(shuffled, seed, proof["verificationMethod"], proof["created"])
     assert resigned["proof"]["proofValue"] == vector["proof_value"]
+
+
+def _pyld_alone(document, loader):
+    """Canonicalize as pyld does on its own: no reuse of processed contexts, two expansions."""
+    from pyld import jsonld
+
+    original = proofs._Processor
+    proofs._Processor = type("PlainProcessor", (jsonld.JsonLdProcessor,), {})
+    try:
+        return proofs.canonicalize_reporting(document, loader=loader)
+    except proofs.ProofError as error:
+        return ("error", str(error))
+    finally:
+        proofs._Processor = original
+
+
+@pytest.mark.interop
+def test_reusing_processed_contexts_changes_no_byte_in_any_order(interop):
+    """Credo remembers processed JSON-LD contexts across documents (pyld's own cache misses
+    every type-scoped context); the N-Quads must be what pyld alone gives, whatever came
+    before, for valid and broken documents alike."""
+    import random
+
+    documents = [
+        unsigned
+        for path in sorted(interop.glob("ob3-*/**/*.json")) + sorted(interop.glob("clr2-*/*.json"))
+        if isinstance(unsigned := read_json(path), dict) and "@context" in unsigned
+    ]
+    documents.append(achievement_credential())
+    assert len(documents) > 10
+    documents = [proofs.unsecured(d) for d in documents]
+    expected = [_pyld_alone(d, OfflineLoader()) for d in documents]
+    shared = OfflineLoader()
+    for seed in range(3):
+        order = list(range(len(documents)))
+        random.Random(seed).shuffle(order)
+        for index in order:
+            try:
+                got = proofs.canonicalize_reporting(documents[index], loader=shared)
+            except proofs.ProofError as error:
+                got = ("error", str(error))
+            assert got == expected[index]
+    assert len(shared.processed_contexts) > 0
