@@ -26,7 +26,9 @@ def interop_section(bench: Bench) -> dict:
     return measure(say=bench.say)
 
 
-def measure(*, students: int = 5000, classes: int = 300, enrollments: int = 40000, say=lambda _m: None) -> dict:
+def measure(
+    *, students: int = 5000, classes: int = 300, enrollments: int = 40000, say=lambda _m: None
+) -> dict:
     from credo.interop import oneroster, synthetic
     from credo.interop.importers.oneroster import import_oneroster
 

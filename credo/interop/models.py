@@ -15,10 +15,12 @@ class ImportKind(models.TextChoices):
 
 
 class ImportState(models.TextChoices):
+    CHECKING = "checking", "Checking the file"
     PREVIEWED = "previewed", "Ready to confirm"
     REFUSED = "refused", "Refused: the file has errors"
+    APPLYING = "applying", "Importing"
     APPLIED = "applied", "Imported"
-    FAILED = "failed", "Failed when applied"
+    FAILED = "failed", "Stopped by an error"
 
 
 class ImportRun(TenantModel):
@@ -44,6 +46,21 @@ class ImportRun(TenantModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     applied_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(
+        max_length=64, blank=True, help_text="The background task checking or applying the file."
+    )
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the file was last handed to the background worker."
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current check or import began."
+    )
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current check or import ended."
+    )
+    error = models.TextField(
+        blank=True, help_text="What stopped the import, when it was not a problem in the file."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -53,6 +70,20 @@ class ImportRun(TenantModel):
 
     def get_absolute_url(self):
         return reverse("interop:run", args=[self.school.slug, self.pk])
+
+    @property
+    def working(self) -> bool:
+        """Whether a background task is still checking or applying the file."""
+        return self.state in (ImportState.CHECKING, ImportState.APPLYING)
+
+    @property
+    def seconds(self) -> float | None:
+        """Return how long the last check or import took (so far, while it runs)."""
+        if self.started_at is None:
+            return None
+        from django.utils import timezone
+
+        return ((self.finished_at or timezone.now()) - self.started_at).total_seconds()
 
 
 class SourceLink(TenantModel):

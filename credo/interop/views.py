@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from credo.core.errors import NotAllowed
@@ -29,7 +30,7 @@ def imports(request, school):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            run = services.import_run_preview(
+            run = services.import_run_start(
                 actor=request.user,
                 school=school,
                 kind=form.cleaned_data["kind"],
@@ -67,7 +68,18 @@ def _rows(summary: dict) -> list[tuple[str, list[int]]]:
 @login_required
 @school_page
 def run_detail(request, school, run_id):
+    """A run's preview, problems or outcome; while a background task works on it, its progress.
+
+    htmx polls the progress block every second; once the task has finished, the poll asks the
+    browser to load the whole page again.
+    """
     run = access_import_run(user=request.user, school=school, run_id=run_id)
+    if request.headers.get("HX-Request"):
+        if not run.working:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return page(request, "interop/_progress.html", _progress_context(run))
     return page(
         request,
         "interop/run.html",
@@ -77,8 +89,41 @@ def run_detail(request, school, run_id):
             "columns": COUNT_COLUMNS,
             "problems": run.problems[:2000],
             "more": max(0, len(run.problems) - 2000),
+            **(_progress_context(run) if run.working else {}),
         },
     )
+
+
+STAGES = {
+    "reading": "Reading and checking every row",
+    "writing": "Comparing with what the school holds",
+    "recomputing": "Recomputing mastery",
+}
+WAITING_FOR_WORKER = 20  # seconds in the queue before the page says the worker may not be running
+
+
+def _progress_context(run) -> dict:
+    from credo.interop.progress import read
+
+    stage = read(run.pk) or {}
+    raw = str(stage.get("stage", ""))
+    school_part, _, name = raw.rpartition(": ")
+    label = STAGES.get(name, name.capitalize())
+    if school_part:
+        label = f"{label} ({school_part})"
+    done, total = int(stage.get("done", 0)), int(stage.get("total", 0))
+    waiting = run.started_at is None
+    queued = run.queued_at or run.created_at
+    stalled = waiting and (timezone.now() - queued).total_seconds() > WAITING_FOR_WORKER
+    return {
+        "run": run,
+        "stage": label,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "waiting": waiting,
+        "stalled": stalled,
+    }
 
 
 @login_required
@@ -95,10 +140,14 @@ def run_confirm(request, school, run_id):
         messages.success(
             request, f"Imported {run.filename}: {run.summary.get('changed', 0)} record(s) changed."
         )
-    else:
+    elif run.state == "refused":
         messages.error(
             request,
             f"{run.filename} could not be imported; nothing was changed. See the problems below.",
+        )
+    elif run.state == "failed":
+        messages.error(
+            request, f"{run.filename} could not be imported; nothing was changed ({run.error})."
         )
     return redirect(run)
 

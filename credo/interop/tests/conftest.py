@@ -13,4 +13,3 @@ def shared_interop() -> Path:
             f"conformance files not found at {SHARED} (they live beside the project, in shared/interop)"
         )
     return SHARED
-
