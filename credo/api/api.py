@@ -7,13 +7,14 @@ exactly what the app would: another school's or another student's records answer
 """
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import Http404
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import re_path, reverse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -75,15 +76,56 @@ class TokenAuth(HttpBearer):
         return found
 
 
-api = NinjaAPI(
+DESCRIPTION = """\
+Read a school's students, frameworks and competencies, evidence, assessments, mastery, credits and
+their progress, transcripts and share links; record assessments; import files.
+
+**Authentication.** Make a personal access token in the app (your school → *API tokens*) and send it
+on every request: `Authorization: Bearer credo_…`. A token acts as the person who made it, in the
+school it was made for, within its scopes: `read`, `write:assessments`, `admin`. Every endpoint sees
+what that person sees on the pages; another school's or another student's records answer 404.
+
+**Paging.** Lists take `page` (from 1) and `page_size` (1–200, default 50) and answer
+`{"items": […], "count", "page", "page_size"}`.
+
+**Errors.** Every error under `/api/` — a bad or missing token, a missing scope or right, an unknown
+record or path, a method the path does not take, input that does not fit, or a fault on our side —
+has the same shape:
+
+```json
+{"error": {"status": 422, "code": "invalid", "message": "…", "fields": {"value": ["…"]}}}
+```
+
+| status | code | when |
+|---|---|---|
+| 400 | `bad_request` | the body cannot be read (not JSON, not a form) |
+| 401 | `not_authenticated` | no token, or one that is unknown, revoked or expired |
+| 403 | `forbidden` | the token lacks the scope, or its person lacks the right |
+| 404 | `not_found` | no such path, or no such record that you may see |
+| 405 | `method_not_allowed` | the path exists but not with this method (the `Allow` header lists those it takes) |
+| 422 | `invalid` | the input does not fit; `fields` names each field with its messages |
+| 500 | `server_error` | a fault on our side; it has been logged |
+"""
+
+
+class CredoAPI(NinjaAPI):
+    """Ninja's API whose every answer under /api/, even for a path or method it does not know, is JSON."""
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if pattern.name == "api-root":
+                pattern.callback = _index
+            else:
+                pattern.callback = _json_not_allowed(pattern.callback)
+        urls.append(re_path(r"^.*$", _unknown_path))
+        return urls
+
+
+api = CredoAPI(
     title="Credo API",
     version="1",
-    description=(
-        "Read a school's students, frameworks, evidence, assessments, mastery, credits and transcripts, and "
-        "record assessments. Authenticate with a personal access token made in the app (your school → API "
-        "tokens): `Authorization: Bearer credo_…`. Lists are paged with `page` and `page_size`. Every error "
-        'has the same shape: `{"error": {"status", "code", "message", "fields"}}`.'
-    ),
+    description=DESCRIPTION,
     auth=TokenAuth(),
     urls_namespace="rest",
     docs=OfflineSwagger(),
@@ -100,6 +142,49 @@ def _error(request, status: int, code: str, message: str, fields: dict | None = 
         request,
         {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}},
         status=status,
+    )
+
+
+def _json_not_allowed(view):
+    """Wrap one of ninja's path views so that a method it does not take answers in the one format."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = ", ".join(sorted(response["Allow"].replace(" ", "").split(",")))
+            response = _error(
+                request,
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on {request.path}; it takes {allowed}.",
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
+def _unknown_path(request):
+    return _error(
+        request,
+        404,
+        "not_found",
+        f"No such path: {request.path}. The paths are listed at {reverse('rest:openapi-view')}.",
+    )
+
+
+def _index(request):
+    """/api/ itself: where the document and the docs are."""
+    return api.create_response(
+        request,
+        {
+            "name": api.title,
+            "version": api.version,
+            "openapi": request.build_absolute_uri(reverse("rest:openapi-json")),
+            "docs": request.build_absolute_uri(reverse("rest:openapi-view")),
+        },
+        status=200,
     )
 
 
@@ -152,18 +237,23 @@ def _bad_input(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
-    codes = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found"}
+    codes = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+    }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 
 @api.exception_handler(Exception)
 def _server_error(request, exc):
     log.exception("API error", exc_info=exc)
+    message = "Something went wrong on our side; it has been logged."
     if settings.DEBUG:
-        raise exc
-    return _error(
-        request, 500, "server_error", "Something went wrong on our side; it has been logged."
-    )
+        message += f" ({type(exc).__name__}: {exc})"
+    return _error(request, 500, "server_error", message)
 
 
 # --- helpers ------------------------------------------------------------------------------------

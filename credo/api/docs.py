@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import ninja
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import render
 from ninja.openapi.docs import Swagger
 
@@ -30,7 +30,9 @@ class OfflineSwagger(Swagger):
 def asset(request, name: str):
     """Serve one of Swagger UI's files from the installed package."""
     if name not in SERVED:
-        raise Http404("No such file.")
+        from credo.api.api import _error
+
+        return _error(request, 404, "not_found", f"No such file: {name}.")
     response = FileResponse((ASSETS / name).open("rb"), content_type=SERVED[name])
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -12,7 +12,8 @@ from ninja.pagination import PaginationBase
 class ErrorBody(Schema):
     status: int
     code: str = Field(
-        description="not_authenticated, forbidden, not_found, invalid, bad_request or server_error"
+        description="bad_request, not_authenticated, forbidden, not_found, method_not_allowed, "
+        "invalid or server_error"
     )
     message: str
     fields: dict[str, list[str]] = Field(
@@ -24,8 +25,7 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-ERRORS = {frozenset({400, 401, 403, 404, 422}): ErrorOut}
-ERRORS_WRITE = {frozenset({400, 401, 403, 404, 422}): ErrorOut}
+ERRORS = {frozenset({400, 401, 403, 404, 422, 500}): ErrorOut}
 
 
 class Paged(PaginationBase):

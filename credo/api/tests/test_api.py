@@ -301,8 +301,81 @@ def test_imports_through_the_api_need_the_admin_scope(client, world):
 
 
 @pytest.mark.django_db
-def test_the_openapi_document_and_docs_are_served(client):
+def test_the_openapi_document_and_docs_are_served_offline(client):
     document = client.get("/api/openapi.json").json()
     assert document["info"]["title"] == "Credo API"
     assert "/api/schools/{slug}/assessments" in document["paths"]
-    assert client.get("/api/docs").status_code == 200
+    # The error format, with every status it can take, is documented for a reader of the docs.
+    for status in ("400", "401", "403", "404", "405", "422", "500"):
+        assert f"| {status} |" in document["info"]["description"]
+    listed = document["paths"]["/api/schools/{slug}/students"]["get"]["responses"]
+    assert listed["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    # Nothing is fetched from elsewhere: every script and stylesheet is served by Credo itself.
+    assert "cdn" not in html.lower() and "https://" not in html and "http://" not in html
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js"):
+        assert f"/api/docs/assets/{asset}" in html
+        response = client.get(f"/api/docs/assets/{asset}")
+        assert response.status_code == 200
+        assert len(b"".join(response.streaming_content)) > 10_000
+    assert_error(client.get("/api/docs/assets/other.js"), 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_every_error_under_api_has_the_one_format(client, world, monkeypatch, settings):
+    token = world["tokens"]["admin"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    # A path that does not exist, with or without a token, however deep.
+    for path in (
+        "/api/nope",
+        "/api/schools/hill/nope/deeper",
+        "/api/schools/hill/students/1/nothing",
+    ):
+        response = client.get(path, **auth)
+        assert_error(response, 404, "not_found")
+        assert path in response.json()["error"]["message"]
+    assert_error(client.get("/api/nope"), 404, "not_found")
+    # A method a path does not take: 405 with the methods it does take.
+    response = client.delete("/api/me", **auth)
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET" and "DELETE" in response.json()["error"]["message"]
+    response = client.put("/api/schools/hill/students", **auth)
+    assert_error(response, 405, "method_not_allowed")
+    response = client.get("/api/schools/hill/assessments", **auth)
+    assert_error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "POST"
+    # A body that is not JSON, and one that does not fit.
+    response = client.post(
+        "/api/schools/hill/assessments", "{not json", content_type="application/json", **auth
+    )
+    assert_error(response, 400, "bad_request")
+    assert_error(post(client, token, "/schools/hill/assessments", {"value": 3}), 422, "invalid")
+    assert_error(get(client, token, "/schools/hill/students", page=0), 422, "invalid")
+    # A missing scope.
+    hill = world["hill"]
+    body = {
+        "student_id": hill.students[0].pk,
+        "competency_id": hill.competencies[0].pk,
+        "value": "3",
+        "demonstrated_on": "2025-10-02",
+    }
+    response = post(client, world["tokens"]["teacher_read"], "/schools/hill/assessments", body)
+    assert_error(response, 403, "forbidden")
+    assert "write:assessments" in response.json()["error"]["message"]
+    # A fault on our side is logged and answered in the same shape, in production and in DEBUG.
+    import credo.api.api as api_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api_module, "roles_in", broken)
+    for debug in (False, True):
+        settings.DEBUG = debug
+        response = get(client, token, "/me")
+        assert_error(response, 500, "server_error")
+        assert ("boom" in response.json()["error"]["message"]) is debug
+    # /api/ itself says where the document and the docs are.
+    index = client.get("/api/").json()
+    assert index["openapi"].endswith("/api/openapi.json") and index["docs"].endswith("/api/docs")
