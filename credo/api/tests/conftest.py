@@ -67,4 +67,3 @@ def world(hill, dale):
         )[1],
     }
     return {"hill": hill, "dale": dale, "tokens": tokens, "version": version}
-
