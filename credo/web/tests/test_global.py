@@ -138,3 +138,12 @@ def test_admin_home_points_onward_and_summarizes_the_journey(
     assert "0 of 15 foundational and" in html and "0 of 9 advanced" in html
     assert 'href="/s/hill/journey/"' in html
     assert "1 action item" not in html
+
+
+@pytest.mark.django_db
+def test_network_pages_name_the_network_and_link_its_pages(client, hill, dale, network):
+    client.force_login(NetworkLead.objects.get(network=network).user)
+    html = client.get("/n/valley/journey/versions/").content.decode()
+    assert '<span class="school-name">Valley Network</span>' in html
+    assert 'href="/n/valley/journey/"' in html
+    assert 'aria-current="page">Framework versions</a>' in html
