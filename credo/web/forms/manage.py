@@ -1,5 +1,7 @@
 """Forms of the school's setup, used by admins and registrars."""
 
+import re
+
 from django import forms
 
 from credo.accounts.models import Role
@@ -9,6 +11,23 @@ from credo.schools.models import ExperienceKind
 from credo.web.forms.base import ModelChoice, ModelMultiChoice, date_field
 
 METHODS = [("", "— as the framework —"), *CALCULATION_METHODS]
+MAX_ROWS = 500  # a posted row index past this is ignored, not rendered
+
+
+def row_count(form, pattern: str, *, listed: int, minimum: int, blank: int) -> int:
+    """How many rows a form with repeated rows shows: on a posted form, as many as were posted;
+    otherwise the listed ones plus `blank` empty ones; never fewer than `minimum`. A long list
+    must never lose its later rows to a fixed number of inputs."""
+    if form.is_bound:
+        posted = [
+            int(m.group(1))
+            for key in form.data
+            if (m := re.fullmatch(pattern, key)) and int(m.group(1)) < MAX_ROWS
+        ]
+        return max([minimum, *(i + 1 for i in posted)])
+    return max(minimum, listed + blank)
+
+
 ROLE_CHOICES = Role.choices
 
 
@@ -60,7 +79,10 @@ class ScaleForm(forms.Form):
         data = self.data if self.is_bound else {}
         initial = self.initial.get("level_rows", [])
         rows = []
-        for i in range(self.ROWS):
+        count = row_count(
+            self, r"level-(\d+)-value", listed=len(initial), minimum=self.ROWS, blank=2
+        )
+        for i in range(count):
             if self.is_bound:
                 rows.append(
                     (
@@ -151,7 +173,7 @@ class AreaForm(forms.Form):
 
 
 class CreditForm(forms.Form):
-    ROWS = 10
+    ROWS = 10  # rows shown at least
     area = forms.ModelChoiceField(queryset=None, label="Area")
     level = forms.ChoiceField(label="Level", choices=CreditLevel.choices, widget=forms.RadioSelect)
     code = forms.CharField(label="Code", max_length=40)
@@ -180,7 +202,10 @@ class CreditForm(forms.Form):
     def item_rows(self):
         initial = self.initial.get("item_rows", [])
         rows = []
-        for i in range(self.ROWS):
+        count = row_count(
+            self, r"item-(\d+)-competency", listed=len(initial), minimum=self.ROWS, blank=5
+        )
+        for i in range(count):
             if self.is_bound:
                 rows.append(
                     (

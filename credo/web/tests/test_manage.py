@@ -350,3 +350,55 @@ def test_another_schools_records_answer_404(client, hill, dale):
         client.post(u("manage_framework", hill, dale.framework.pk), {"name": "x"}).status_code
         == 404
     )
+
+
+def test_a_long_credit_or_scale_keeps_every_row_when_edited(client, hill):
+    """The credit form used to show ten competency rows and the scale form six levels: editing a
+    longer one and saving silently dropped the rest. Every listed row is shown, plus blank ones."""
+    from credo.mastery.models import CreditRequirementItem
+
+    more = [
+        Competency.objects.create(
+            school=hill.school,
+            framework=hill.framework,
+            code=f"L{i}",
+            statement=f"Long {i}",
+            sequence=10 + i,
+        )
+        for i in range(8)
+    ]
+    credit = hill.credits["all"]
+    for c in [*hill.competencies[2:], *more]:  # 2 + 4 + 8 = 14 items
+        CreditRequirementItem.objects.create(school=hill.school, credit=credit, competency=c)
+    client.force_login(hill.admin)
+    url = u("manage_credit", hill, credit.pk)
+    html = client.get(url).content.decode()
+    assert html.count('name="item-') // 3 == 14 + 5  # 14 listed, 5 blank to add to
+    data = {
+        "area": credit.area_id,
+        "level": credit.level,
+        "code": credit.code,
+        "title": credit.title,
+        "standard": credit.standard,
+        "rule": "all",
+        "min_evidence": "0",
+        "order": "0",
+    }
+    for i, item in enumerate(credit.items.order_by("id")):
+        data[f"item-{i}-competency"] = str(item.competency_id)
+        data[f"item-{i}-points"] = "1"
+    assert client.post(url, data).status_code == 302
+    assert credit.items.count() == 14
+
+    levels = [(str(v), f"Level {v}") for v in range(8)]  # a scale of eight levels
+    assert (
+        client.post(
+            u("manage_scale_new", hill),
+            {"name": "Eight levels", "mastery_threshold": "5", **scale_rows(*levels)},
+        ).status_code
+        == 302
+    )
+    scale = ProficiencyScale.objects.get(name="Eight levels")
+    assert scale.levels.count() == 8
+    edit = client.get(u("manage_scale", hill, scale.pk)).content.decode()
+    assert 'value="Level 7"' in edit and edit.count('-value"') >= 8
