@@ -409,6 +409,14 @@ class Check:
     detail: str
     todo: str = ""
     missing: list[str] = field(default_factory=list)
+    # The competency code behind each missing item, when there is one (the journey check).
+    codes: list[str] = field(default_factory=list)
+
+    @property
+    def missing_items(self) -> list[tuple[str, str]]:
+        """Return (competency code or "", label) for each missing item."""
+        codes = self.codes or [""] * len(self.missing)
+        return list(zip(codes, self.missing, strict=True))
 
 
 @dataclass
@@ -547,7 +555,8 @@ def readiness(school, assessment: JourneyAssessment | None) -> Readiness:
         comps = competencies_of(assessment.framework_id)
         statuses = consensus_statuses(assessment, comps)
         found = [c for c in comps if c.level == Level.FOUNDATIONAL]
-        lacking = [f"{c.code} {c.title}" for c in found if statuses[c.code] != Status.EARNED]
+        behind = [c for c in found if statuses[c.code] != Status.EARNED]
+        lacking = [f"{c.code} {c.title}" for c in behind]
         checks.append(
             Check(
                 "journey",
@@ -556,6 +565,7 @@ def readiness(school, assessment: JourneyAssessment | None) -> Readiness:
                 f"{len(found) - len(lacking)} of {len(found)} foundational competencies agreed as earned.",
                 "Work on the foundational competencies the team has not yet agreed are earned.",
                 missing=lacking,
+                codes=[c.code for c in behind],
             )
         )
     return Readiness(checks)

@@ -361,3 +361,17 @@ def test_nav_link_shows_for_staff_only(client, hill):
     response = client.get(reverse("web:student", args=["hill", hill.students[0].pk]))
     assert response.status_code == 200 and b"/journey/" not in response.content
     _ = Role
+
+
+@pytest.mark.django_db
+def test_readiness_links_each_gap_to_where_it_is_fixed(client, hill):
+    make_team(hill)
+    client.force_login(hill.admin)
+    html = client.get("/s/hill/journey/ready/").content.decode()
+    # The small school has no profile text and no graduation rule: the admin is sent to fix them.
+    assert 'href="/s/hill/manage/school/"' in html
+    # Every foundational competency is still missing and opens its own page.
+    assert 'href="/s/hill/journey/c/PV1/">PV1 ' in html
+    client.force_login(hill.teacher)  # on the team, but not a manager: no setup links
+    html = client.get("/s/hill/journey/ready/").content.decode()
+    assert "/manage/" not in html and 'href="/s/hill/journey/c/PV1/">PV1 ' in html
