@@ -59,6 +59,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, addrport, no_worker=False, no_migrate=False, **options):
+        if "CREDO_BASE_URL" not in os.environ:
+            # Verification links, QR codes and issuer URLs then point at this very server.
+            host, _, port = addrport.rpartition(":")
+            settings.CREDO_BASE_URL = f"http://{host or '127.0.0.1'}:{port}"
         if not no_migrate:
             call_command("migrate", verbosity=0, interactive=False)
         if not no_worker and "django_tasks_db" in settings.TASKS["default"]["BACKEND"]:
