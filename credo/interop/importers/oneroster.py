@@ -248,6 +248,10 @@ class RosterImport:
         return summary
 
 
+def _pair(enrollment) -> tuple[int, int]:
+    return (enrollment.section_id, enrollment.student_id)
+
+
 class _SchoolRun:
     """The part of a run that concerns one school."""
 
@@ -769,43 +773,60 @@ class _SchoolRun:
             self.writer.delete("membership", stale)
 
     def _enrollments(self) -> None:
-        creates, updates = [], []
-        pairs = {(e.section_id, e.student_id) for e in self.enrollments_db.values()}
-        others = set(
+        """Students in classes: one row per (class, student), whatever the source ids do.
+
+        A student information system may renumber enrollments, move one to another class, or list
+        the same student in a class twice. So the rows to remove go first, rows that move are put
+        back with their new class or student, and only then are new rows added: no (class,
+        student) pair is ever held twice, even for a moment.
+        """
+        summary = self.summary["enrollment"]
+        existing = self.enrollments_db
+        student_records = {
+            sid: e for sid, e in self.enrollments.items() if e["role"] == "student" or e.deleted
+        }
+        doomed = self._doomed("enrollments", student_records, existing)
+        made_here = set(
             Enrollment.objects.filter(school=self.school, source_id="").values_list(
                 "section_id", "student_id"
             )
         )
+        by_pair: dict[tuple[int, int], list[str]] = defaultdict(list)
         for sid, e in self.enrollments.items():
             if e.deleted or e["role"] != "student":
                 continue
             student = self.students.get(e["user"])
             if student is None or student.pk is None:
-                self.summary["enrollment"].skipped += 1
+                summary.skipped += 1
                 continue
-            section = self.sections[e["class"]]
-            values = {"section_id": section.pk, "student_id": student.pk}
-            current = self.enrollments_db.get(sid)
+            by_pair[(self.sections[e["class"]].pk, student.pk)].append(sid)
+        wanted: dict[str, tuple[int, int]] = {}
+        for pair, sids in by_pair.items():
+            # The row already holding the pair keeps it; a second source id for it is skipped.
+            holders = [sid for sid in sids if sid in existing and _pair(existing[sid]) == pair]
+            keeper = None if pair in made_here else (holders or sids)[0]
+            for sid in sids:
+                if sid == keeper:
+                    wanted[sid] = pair
+                else:
+                    summary.skipped += 1  # the student is already in that class
+                    if sid in existing:
+                        doomed.add(sid)
+        self.writer.delete("enrollment", [existing.pop(sid) for sid in sorted(doomed)])
+        creates, moves = [], []
+        for sid, (section_id, student_id) in wanted.items():
+            current = existing.get(sid)
+            values = {"section_id": section_id, "student_id": student_id}
             if current is None:
-                key = (section.pk, student.pk)
-                if key in pairs or key in others:
-                    self.summary["enrollment"].skipped += 1  # the student is already in that class
-                    continue
-                pairs.add(key)
                 current = Enrollment(school=self.school, source_id=sid, **values)
                 creates.append(current)
-                self.enrollments_db[sid] = current
+                existing[sid] = current
             elif diff := changed_fields(current, values):
-                updates.append((current, diff))
+                moves.append((current, diff))
             else:
-                self.summary["enrollment"].unchanged += 1
+                summary.unchanged += 1
+        self.writer.replace("enrollment", moves)
         self.writer.create("enrollment", creates, key=("source_id",))
-        self.writer.update("enrollment", updates)
-        student_records = {
-            sid: e for sid, e in self.enrollments.items() if e["role"] == "student" or e.deleted
-        }
-        doomed = self._doomed("enrollments", student_records, self.enrollments_db)
-        self.writer.delete("enrollment", [self.enrollments_db.pop(sid) for sid in doomed])
 
     def _teaching(self) -> None:
         existing = {

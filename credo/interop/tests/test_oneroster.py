@@ -185,6 +185,44 @@ def test_delta_applies_tobedeleted_and_bulk_removes_what_is_no_longer_listed():
 
 
 @pytest.mark.django_db
+def test_renumbered_moved_and_swapped_enrollments_keep_one_row_per_student_and_class():
+    """A student information system may renumber enrollments, swap them, or list a pair twice."""
+    classes = CLASSES + "K2,,,Biology B,,C1,BIO1-B,scheduled,,ORG1,T1,,,\r\n"
+    header = ENROLLMENTS.splitlines()[0] + "\r\n"
+    first = header + "E1,,,K1,ORG1,S1,student,,,\r\nE2,,,K2,ORG1,S2,student,,,\r\n"
+    run(roster_files(**{"classes.csv": classes, "enrollments.csv": first}))
+    k1, k2 = Section.objects.get(source_id="K1"), Section.objects.get(source_id="K2")
+
+    def pairs():
+        return {
+            (e.source_id, e.section.source_id, e.student.source_id)
+            for e in Enrollment.objects.select_related("section", "student")
+        }
+
+    # Swapped: each enrollment id now names the other's class (no row may hold a pair twice).
+    swapped = header + "E1,,,K2,ORG1,S1,student,,,\r\nE2,,,K1,ORG1,S2,student,,,\r\n"
+    summary = run(roster_files(**{"classes.csv": classes, "enrollments.csv": swapped}))
+    assert summary["enrollment"].updated == 2
+    assert pairs() == {("E1", "K2", "S1"), ("E2", "K1", "S2")}
+    # Renumbered: the old ids are gone from the bulk file, new ids name the same pairs. The
+    # students stay in their classes (the old rows go before the new ones come).
+    renumbered = header + "N1,,,K2,ORG1,S1,student,,,\r\nN2,,,K1,ORG1,S2,student,,,\r\n"
+    summary = run(roster_files(**{"classes.csv": classes, "enrollments.csv": renumbered}))
+    assert pairs() == {("N1", "K2", "S1"), ("N2", "K1", "S2")}
+    # Listed twice: the row that holds the pair keeps it, the second id is skipped.
+    twice = renumbered + "N3,,,K1,ORG1,S2,student,,,\r\n"
+    summary = run(roster_files(**{"classes.csv": classes, "enrollments.csv": twice}))
+    assert summary["enrollment"].skipped == 1 and summary.changed == 0
+    assert pairs() == {("N1", "K2", "S1"), ("N2", "K1", "S2")}
+    # A second id for a pair moves onto a pair that another row holds: one row stays.
+    onto = header + "N1,,,K1,ORG1,S2,student,,,\r\nN2,,,K1,ORG1,S2,student,,,\r\n"
+    run(roster_files(**{"classes.csv": classes, "enrollments.csv": onto}))
+    assert pairs() == {("N2", "K1", "S2")}
+    assert k1.pk != k2.pk
+    assert run(roster_files(**{"classes.csv": classes, "enrollments.csv": onto})).changed == 0
+
+
+@pytest.mark.django_db
 def test_an_import_into_a_named_school_keeps_the_school_and_adopts_its_org(hill):
     run(roster_files(), school=hill.school)
     hill.school.refresh_from_db()
