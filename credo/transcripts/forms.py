@@ -33,7 +33,10 @@ class ShareForm(forms.Form):
     recipient = forms.CharField(
         max_length=200,
         label="Who is it for?",
-        help_text="For example the college or program's name. Only you and the school see this.",
+        help_text=(
+            "For example the college or program's name. The reader sees it at the top of the "
+            "page; you see it in your list of links."
+        ),
     )
     expires_on = forms.DateField(
         label="Works until (last day)", widget=forms.DateInput(attrs={"type": "date"})
@@ -49,6 +52,14 @@ class ShareForm(forms.Form):
         self.fields["expires_on"].initial = timezone.localdate() + dt.timedelta(
             days=DEFAULT_LINK_DAYS
         )
+
+    def clean_expires_on(self):
+        # Said here too (the service checks it again) so that it shows beside a missing
+        # recipient instead of after the recipient is fixed.
+        expires_on = self.cleaned_data["expires_on"]
+        if expires_on < timezone.localdate():
+            raise forms.ValidationError("Choose a day from today on.")
+        return expires_on
 
 
 class CommentForm(forms.Form):

@@ -41,6 +41,21 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def _without_suffix(title: str, area_name: str) -> str:
+    """Return ``title`` without a trailing "· <area name>" (or "- <area name>"), if it has one."""
+    for separator in (" · ", " - ", " – ", ": "):
+        suffix = f"{separator}{area_name}"
+        if title.endswith(suffix) and len(title) > len(suffix):
+            return title[: -len(suffix)]
+    return title
+
+
+def _with_article(noun: str) -> str:
+    """Return ``noun`` in lower case after "a" or "an" ("an exhibition", "a committee pitch")."""
+    noun = noun.lower()
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def profile_areas(content: dict, *, anchors: bool = True) -> list[ProfileArea]:
     """Return the snapshot's credit areas as the profile renderer's areas and cells."""
     areas = []
@@ -108,6 +123,10 @@ def context(
             credit["level_word"] = LEVEL_WORDS[credit["level"]]
             credit["state_word"] = STATE_WORDS[credit["state"]]
             credit["evidence_items"] = [evidence_item(k) for k in credit["evidence"]]
+            # Under its area's heading a credit need not repeat the area's name.
+            credit["short_title"] = _without_suffix(credit["title"], area["name"])
+            if credit.get("review"):
+                credit["review_phrase"] = _with_article(credit["review"].get("format") or "review")
             credits.append(credit)
         earned = [c for c in credits if c["state"] == "earned"]
         counts = {
@@ -175,16 +194,20 @@ DENSITIES = (
 _SETTINGS = {name: (columns, chars, capacity) for name, columns, chars, capacity in DENSITIES}
 
 
+def _shown(credit: dict) -> str:
+    return credit.get("short_title") or credit["title"]
+
+
 def area_lines(area: dict, density_name: str) -> int:
     """Return an estimate of how many lines an area takes in the printed credit list."""
     _, chars, _ = _SETTINGS[density_name]
     head = 2 + math.ceil(len(area["name"]) / chars)  # name, counts, rule and gap
     if density_name == "packed":  # one run-in paragraph
-        return head + math.ceil(sum(len(c["title"]) + 5 for c in area["listed"]) / chars)
+        return head + math.ceil(sum(len(_shown(c)) + 5 for c in area["listed"]) / chars)
     lines = head + max(0, 1 - len(area["listed"]))
     for credit in area["listed"]:
         extra = 10 if credit["state"] == "earned" and density_name == "roomy" else 4
-        lines += math.ceil((len(credit["title"]) + extra) / chars)
+        lines += math.ceil((len(_shown(credit)) + extra) / chars)
     return lines
 
 

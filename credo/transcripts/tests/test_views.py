@@ -102,6 +102,14 @@ def test_registrar_publishes_from_the_student_page(client, hill):
     assert b"Version 1" in page.content and b"Current" in page.content
 
 
+def test_before_publication_the_share_section_says_when_links_can_be_made(client, hill):
+    student = rich_student(hill)
+    client.force_login(student.user)
+    page = client.get(url("student", hill.school.slug, student.pk)).content.decode()
+    assert "A link can be made once a version is published" in page
+    assert 'name="recipient"' not in page
+
+
 def test_a_student_cannot_publish(client, hill):
     student = rich_student(hill)
     client.force_login(student.user)
@@ -131,7 +139,8 @@ def test_the_student_shares_with_a_message_beside_bad_fields(client, published, 
     )
     assert response.status_code == 400 and not ShareLink.objects.exists()
     html = response.content.decode()
-    assert "This field is required." in html
+    # Both problems at once, each beside its field.
+    assert "This field is required." in html and "Choose a day from today on." in html
     response = client.post(
         url("student", hill.school.slug, student.pk),
         {"action": "share", "recipient": "Northfield", "expires_on": past, "version": version.pk},
@@ -361,3 +370,19 @@ def test_a_user_without_a_role_gets_404(client, published, hill):
     client.force_login(stranger)
     student, version = published
     assert client.get(url("student", hill.school.slug, student.pk)).status_code == 404
+
+
+def test_review_formats_read_with_the_right_article(published):
+    from django.template.loader import render_to_string
+
+    from credo.transcripts import render
+
+    _, version = published
+    content = version.content
+    earned = [c for a in content["areas"] for c in a["credits"] if c["state"] == "earned"]
+    assert len(earned) >= 2
+    earned[0]["review"] = {"format": "Exhibition", "panel": 3, "outside_experts": 1}
+    earned[1]["review"] = {"format": "Committee pitch", "panel": 2, "outside_experts": 0}
+    html = render_to_string("transcripts/_details.html", render.context(content))
+    assert "after an exhibition before a panel of 3 including 1 expert from outside" in html
+    assert "after a committee pitch before a panel of 2." in html
