@@ -32,6 +32,10 @@ def test_the_credentials_section_reports_throughput_and_seconds_per_clr(settings
         "credentials_verify_per_s",
         "clr_issue_s_each",
         "clr_verify_s_each",
+        "credentials_sign_per_cpu_s",
+        "credentials_verify_per_cpu_s",
+        "clr_issue_cpu_s_each",
+        "clr_verify_cpu_s_each",
     ):
         assert report[key] > 0, key
     assert report["clr_credits_mean"] >= 1
