@@ -334,3 +334,25 @@ def test_an_htmx_error_focuses_the_error_summary_and_keeps_the_cell_marked(teach
     assert f'id="cell-{s.pk}-{c.pk}" class="cell proficient selected"' in saved
     assert f'href="#cell-{s.pk}-{c.pk}">Back to this cell' in saved
     assert "for 2025-10-01." in saved
+
+
+def test_not_progressing_has_one_row_per_student_most_stalled_first(teacher, hill):
+    s1, s2, _ = hill.students
+    today = hill.school.today()
+    old = today - dt.timedelta(days=80)
+    for c in hill.competencies[:1]:
+        assessment_record(
+            assessor=hill.teacher, student=s1, competency=c, value=2, demonstrated_on=old
+        )
+    for c in hill.competencies[:3]:
+        assessment_record(
+            assessor=hill.teacher, student=s2, competency=c, value=1, demonstrated_on=old
+        )
+    html = teacher.get(url("support", hill)).content.decode()
+    body = html.split('id="stall-h"')[1].split("</table>")[0]
+    rows = body.split("<tbody>")[1].split("</tr>")[:-1]
+    assert len(rows) == 2  # one per student, not one per target
+    assert str(s2) in rows[0] and "<td>3</td>" in rows[0]  # the most stalled first
+    assert str(s1) in rows[1] and "<td>1</td>" in rows[1]
+    for c in hill.competencies[:3]:
+        assert url("cell", hill, s2.pk, c.pk) in rows[0]  # each target opens its cell

@@ -377,12 +377,21 @@ def support(request, school, section_id):
     """Students with no gain on a target over the school's period, and students behind pace."""
     section = _section(request, school, section_id)
     stalls, behind = gb.not_progressing(section)
+    by_student: dict[int, list] = {}
+    for stall in stalls:
+        by_student.setdefault(stall.student.pk, []).append(stall)
+    # One row per student, the most stalled first: a list to act on, not a log.
+    stalled = sorted(
+        ((group[0].student, group) for group in by_student.values()),
+        key=lambda row: (-len(row[1]), row[0].family_name, row[0].given_name, row[0].pk),
+    )
     return page(
         request,
         "web/teaching/support.html",
         {
             "section": section,
             "stalls": stalls,
+            "stalled": stalled,
             "behind": behind,
             "days": school.not_progressing_days,
         },
