@@ -400,10 +400,9 @@ class JourneyActionItem(TenantModel):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
+        """Return whether it is past due and not done, by the school's today (`School.today`)."""
         return bool(
-            self.due_on and self.status != ActionStatus.DONE and self.due_on < timezone.localdate()
+            self.due_on and self.status != ActionStatus.DONE and self.due_on < self.school.today()
         )
 
 

@@ -259,7 +259,7 @@ def evidence_counts(assessment) -> dict[int, int]:
 def actions_of(assessment, *, competency=None, status: str | None = None, open_only: bool = False):
     """Return action items (optionally of one competency or status), soonest due first."""
     qs = JourneyActionItem.objects.filter(assessment=assessment).select_related(
-        "owner", "competency"
+        "owner", "competency", "school"
     )
     if competency is not None:
         qs = qs.filter(competency=competency)

@@ -582,7 +582,7 @@ def default_snapshot_label(school, today: dt.date | None = None) -> str:
     """Return the current term's name (“Fall 2025-26”), or the date when no term is running."""
     from credo.schools.models import Term
 
-    today = today or timezone.localdate()
+    today = today or school.today()
     term = Term.objects.filter(school=school, starts_on__lte=today, ends_on__gte=today).first()
     if term is not None:
         return term_label(term)

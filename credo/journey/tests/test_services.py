@@ -381,3 +381,23 @@ def test_moving_to_a_new_version_keeps_the_old_assessment_on_its_version(hill):
         services.journey_consensus_record(
             actor=team.lead, assessment=old, competency=comp(old, "PV2"), status="earned"
         )
+
+
+def test_an_action_item_is_overdue_by_the_schools_today(hill):
+    team = make_team(hill)
+    item = services.journey_action_create(
+        actor=team.member,
+        assessment=team.assessment,
+        competency=comp(team.assessment, "AL4"),
+        title="Draft the evidence policy",
+        owner=team.other,
+        due_on=dt.date(2026, 3, 1),
+    )
+    hill.school.as_of = dt.date(2026, 2, 20)  # a demo school whose records end before the due date
+    hill.school.save(update_fields=["as_of"])
+    item = JourneyActionItem.objects.select_related("school").get(pk=item.pk)
+    assert not item.is_overdue
+    item.school.as_of = dt.date(2026, 3, 2)
+    assert item.is_overdue
+    item.status = "done"
+    assert not item.is_overdue
