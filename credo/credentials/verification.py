@@ -27,6 +27,7 @@ from credo.credentials import selectors
 from credo.credentials.models import IssuedCredential
 from credo.credentials.verify import Check, VerificationResult, verify_credential
 
+_FAILURES_SHOWN = 8
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024  # a 35-credit CLR is about 250 KB
 
 #: Each check's name in plain words, in the order a reader meets them.
@@ -395,6 +396,16 @@ def describe(report: Report) -> list[str]:
     else:
         lines.append(verdict)
     lines.append(f"  checked {report.checked_at:%Y-%m-%d %H:%M:%S %Z}")
+    failing = [(s, c) for s in report.credentials for c in s.checks if not c.ok]
+    if failing:
+        # A CLR lists dozens of credentials below; say first which ones failed, and why.
+        lines.append(f"  what failed ({len(failing)} check{'s' if len(failing) != 1 else ''}):")
+        for summary, check in failing[:_FAILURES_SHOWN]:
+            where = "" if summary.path == "$" else f" [{summary.path}]"
+            title = CHECK_TITLES.get(check.name, check.name)
+            lines.append(f"    - {summary.title}{where}: {title}: {check.message}")
+        if len(failing) > _FAILURES_SHOWN:
+            lines.append(f"    - and {len(failing) - _FAILURES_SHOWN} more, listed below")
     for summary in report.credentials:
         lines.append("")
         label = "Transcript" if summary.kind == "clr" else "Credential"

@@ -413,3 +413,19 @@ def test_transcript_export_clr_without_credits_says_why(tmp_path, hill):
             "--out",
             str(tmp_path / "x"),
         )
+
+
+def test_describe_names_what_failed_before_the_long_list(clr):
+    document = copy.deepcopy(clr.document)
+    document["credentialSubject"]["verifiableCredential"][1]["name"] = "Something else"
+    lines = describe(verify_document(document))
+    assert lines[0].startswith("NOT VALID: CLR transcript")
+    start = next(i for i, line in enumerate(lines) if line.startswith("  what failed ("))
+    summary = lines[start + 1 : start + 3]
+    # The changed credential's own signature, and the transcript's, which covers it.
+    assert any(
+        "Something else [$.credentialSubject.verifiableCredential[1]]: Signature matches" in line
+        for line in summary
+    )
+    assert any(line.startswith("    - Mastery Transcript of") for line in summary)
+    assert start < next(i for i, line in enumerate(lines) if line.startswith("Transcript: "))
