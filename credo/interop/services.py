@@ -165,21 +165,6 @@ def import_run_start(
     return import_run_execute(run.pk, apply=False, progress=no_progress)
 
 
-def import_run_preview(
-    *, actor, school, kind: str, filename: str, content: bytes, options: dict | None = None
-) -> ImportRun:
-    """Check an uploaded file in the request and keep it with what importing it would change."""
-    return import_run_start(
-        actor=actor,
-        school=school,
-        kind=kind,
-        filename=filename,
-        content=content,
-        options=options,
-        background=False,
-    )
-
-
 def import_run_confirm(*, actor, run: ImportRun, background: bool | None = None) -> ImportRun:
     """Apply a previewed import. The file is checked again: the school may have changed since.
 
