@@ -200,3 +200,107 @@ def test_guest_invitation_pages_are_public_but_signed(client, world):
     assert (
         review2 is None
     )  # one review in the world: a token cannot be re-pointed without breaking its signature
+
+
+def manage_pages(world) -> dict[str, str]:
+    """Every page of the school's setup, built from its URL patterns so that a new one is covered
+    the day it is added: the ids are the hill school's own records."""
+    from credo.mastery.models import GraduationRule
+    from credo.web.views.manage import urlpatterns
+
+    h = world.hill
+    ids = {
+        "scale_id": h.scale.pk,
+        "framework_id": h.framework.pk,
+        "competency_id": h.competencies[0].pk,
+        "area_id": h.areas[0].pk,
+        "credit_id": h.credits["all"].pk,
+        "rule_id": GraduationRule.objects.filter(school=h.school).first().pk,
+        "term_id": h.section.term_id,
+        "experience_id": h.section.experience_id,
+        "section_id": h.section.pk,
+        "user_id": h.teacher.pk,
+        "student_id": world.me.pk,
+    }
+    result = {}
+    for pattern in urlpatterns:
+        kwargs = {name: ids[name] for name in pattern.pattern.converters}
+        result[pattern.name] = reverse(
+            f"web:{pattern.name}", kwargs={"slug": h.school.slug, **kwargs}
+        )
+    return result
+
+
+# admin registrar teacher advisor me classmate guardian reviewer dale_admin dale_student
+MANAGE_EXPECTED = [M, M, T, T, T, T, T, T, 404, 404]
+
+
+@pytest.mark.parametrize("actor", SIGNED_IN)
+def test_every_setup_page_is_for_admins_and_registrars_only(client, world, actor):
+    client.force_login(user_of(world, actor))
+    want = MANAGE_EXPECTED[SIGNED_IN.index(actor)]
+    got = {name: _status(client.get(url)) for name, url in manage_pages(world).items()}
+    assert len(got) >= 30
+    # an action page (POST only) sends those allowed to use it back to its page on a GET
+    allowed = {want, "R"} if want == M else {want}
+    assert {name: s for name, s in got.items() if s not in allowed} == {}
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_setup(client, world):
+    for name, url in manage_pages(world).items():
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("web:login")
+        ), name
+
+
+# Actions (POST, with valid input): what each role gets, and whether anything was written.
+# admin registrar teacher advisor me classmate guardian reviewer dale_admin dale_student
+ACTIONS = {
+    # the teacher and advisor are staff but not on this panel; the reviewer is seated on it
+    "review_decide": [302, 302, 403, 403, 404, 404, 404, 302, 404, 404],
+    "review_schedule": [302, 302, 302, 302, 404, 404, 404, 403, 404, 404],
+    "evidence_approve": [302, 302, 302, 302, 403, 404, 403, 403, 404, 404],
+    "evidence_sharing": [403, 403, 403, 403, 302, 404, 403, 403, 404, 404],
+}
+
+
+def _act(client, world, name):
+    slug, review, ev = world.hill.school.slug, world.review, world.evidence
+    if name == "review_decide":
+        url, data = (
+            reverse("web:review_decide", args=[slug, review.pk]),
+            {"decision": "not_yet", "feedback": "One more piece."},
+        )
+    elif name == "review_schedule":
+        url, data = (
+            reverse("web:review_schedule", args=[slug, review.pk]),
+            {"scheduled_at": "2025-11-03T14:30", "location": "Library"},
+        )
+    elif name == "evidence_approve":
+        url, data = reverse("web:evidence_approve", args=[ev.pk]), {}
+    else:
+        url, data = reverse("web:evidence_sharing", args=[ev.pk]), {"highlighted": "on"}
+    return client.post(url, data).status_code
+
+
+def _written(world, name) -> bool:
+    from credo.evidence.models import Evidence
+
+    world.review.refresh_from_db()
+    ev = Evidence.objects.get(pk=world.evidence.pk)
+    return {
+        "review_decide": world.review.closed_at is not None,
+        "review_schedule": world.review.location == "Library",
+        "evidence_approve": ev.approved,
+        "evidence_sharing": ev.highlighted,
+    }[name]
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+@pytest.mark.parametrize("actor", SIGNED_IN)
+def test_each_role_against_each_action(client, world, actor, name):
+    client.force_login(user_of(world, actor))
+    status = _act(client, world, name)
+    assert status == ACTIONS[name][SIGNED_IN.index(actor)]
+    assert _written(world, name) == (status == 302), "a refused action wrote something"
