@@ -9,14 +9,50 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CREDO_VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = os.environ.get("CREDO_DEBUG", "0") == "1"
-# The demo and development server run with a generated key kept under var/; production sets its own.
-SECRET_KEY = os.environ.get("CREDO_SECRET_KEY") or "insecure-development-key-change-me"  # noqa: S105
-# Key that encrypts each school's credential signing key at rest (Fernet, urlsafe base64).
+
+
+def _local_secret_key() -> str:
+    """Return this installation's own secret key, made on first use and kept in var/ (0600)."""
+    import secrets
+
+    path = VAR_DIR / "secret-key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# Production sets CREDO_SECRET_KEY; the demo and development use a key made for this installation.
+SECRET_KEY = os.environ.get("CREDO_SECRET_KEY") or _local_secret_key()
+# Key that seals each school's credential signing key at rest (AES-256-GCM; 32 bytes, base64url).
 CREDO_KEY_ENCRYPTION_KEY = os.environ.get("CREDO_KEY_ENCRYPTION_KEY", "")
 CREDO_DEMO = os.environ.get("CREDO_DEMO", "0") == "1"
 CREDO_BASE_URL = os.environ.get("CREDO_BASE_URL", "http://127.0.0.1:8000")
 
-ALLOWED_HOSTS = [h for h in os.environ.get("CREDO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# E-mail (sign-in links). Without CREDO_SMTP_HOST, messages are printed on the server's console.
+if os.environ.get("CREDO_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["CREDO_SMTP_HOST"]
+    EMAIL_PORT = int(os.environ.get("CREDO_SMTP_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("CREDO_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("CREDO_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("CREDO_SMTP_TLS", "1") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("CREDO_FROM_EMAIL", "Credo <credo@localhost>")
+PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600  # sign-in links work for a week
+
+ALLOWED_HOSTS = [
+    h
+    for h in os.environ.get("CREDO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -13,25 +13,49 @@ def _require_manager(actor, school):
         raise NotAllowed("Only a school admin or registrar may change people's records.")
 
 
-def student_create(*, actor, school, given_name: str, family_name: str, student_number: str,
-                   graduation_year: int, user=None, advisor=None, preferred_name: str = "",
-                   source_id: str = "") -> Student:
+def student_create(
+    *,
+    actor,
+    school,
+    given_name: str,
+    family_name: str,
+    student_number: str,
+    graduation_year: int,
+    user=None,
+    advisor=None,
+    preferred_name: str = "",
+    source_id: str = "",
+) -> Student:
     """Create a student (and their student role when they have an account) with an empty record."""
     from credo.mastery import engine
 
     _require_manager(actor, school)
     if advisor is not None and not roles_in(advisor, school):
         refuse("advisor", f"{advisor} holds no role in {school}.")
-    student = Student(school=school, given_name=given_name, family_name=family_name,
-                      preferred_name=preferred_name, student_number=student_number,
-                      graduation_year=graduation_year, user=user, advisor=advisor, source_id=source_id)
+    student = Student(
+        school=school,
+        given_name=given_name,
+        family_name=family_name,
+        preferred_name=preferred_name,
+        student_number=student_number,
+        graduation_year=graduation_year,
+        user=user,
+        advisor=advisor,
+        source_id=source_id,
+    )
     student.full_clean()
     with transaction.atomic():
         student.save()
         if user is not None:
             Membership.objects.get_or_create(school=school, user=user, role="student")
         engine.refresh_graduation(student)
-        audit_record(actor=actor, school=school, action="student.created", target=student, after=snapshot(student))
+        audit_record(
+            actor=actor,
+            school=school,
+            action="student.created",
+            target=student,
+            after=snapshot(student),
+        )
     return student
 
 
@@ -40,8 +64,13 @@ def membership_grant(*, actor, school, user, role: str) -> Membership:
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(school=school, user=user, role=role)
         if created:
-            audit_record(actor=actor, school=school, action="membership.granted", target=membership,
-                         after={"user": user.pk, "role": role})
+            audit_record(
+                actor=actor,
+                school=school,
+                action="membership.granted",
+                target=membership,
+                after={"user": user.pk, "role": role},
+            )
     return membership
 
 
@@ -50,15 +79,32 @@ def guardian_link(*, actor, student, guardian, relationship: str = "") -> Guardi
     with transaction.atomic():
         Membership.objects.get_or_create(school=student.school, user=guardian, role="guardian")
         link, created = GuardianLink.objects.get_or_create(
-            school=student.school, guardian=guardian, student=student, defaults={"relationship": relationship})
+            school=student.school,
+            guardian=guardian,
+            student=student,
+            defaults={"relationship": relationship},
+        )
         if created:
-            audit_record(actor=actor, school=student.school, action="guardian.linked", target=link,
-                         after={"guardian": guardian.pk, "student": student.pk})
+            audit_record(
+                actor=actor,
+                school=student.school,
+                action="guardian.linked",
+                target=link,
+                after={"guardian": guardian.pk, "student": student.pk},
+            )
     return link
 
 
-def person_create(*, actor, school, username: str, display_name: str, email: str = "",
-                  roles=(), password: str = ""):
+def person_create(
+    *,
+    actor,
+    school,
+    username: str,
+    display_name: str,
+    email: str = "",
+    roles=(),
+    password: str = "",
+):
     """Create a sign-in account holding `roles` in `school`. Without a password the account
     cannot sign in until one is set (e.g. by an invitation)."""
     from credo.accounts.models import Role, User
@@ -90,8 +136,13 @@ def person_create(*, actor, school, username: str, display_name: str, email: str
         user.save()
         for role in roles:
             Membership.objects.create(school=school, user=user, role=role)
-        audit_record(actor=actor, school=school, action="person.created", target=user,
-                     after={"username": username, "display_name": user.display_name, "roles": roles})
+        audit_record(
+            actor=actor,
+            school=school,
+            action="person.created",
+            target=user,
+            after={"username": username, "display_name": user.display_name, "roles": roles},
+        )
     return user
 
 
@@ -106,19 +157,36 @@ def memberships_set(*, actor, school, user, roles) -> list[str]:
     if actor is not None and user.pk == actor.pk and not (roles & MANAGER_ROLES):
         refuse("roles", "You cannot remove your own admin or registrar role.")
     with transaction.atomic(durable=True):
-        have = set(Membership.objects.filter(school=school, user=user).values_list("role", flat=True))
+        have = set(
+            Membership.objects.filter(school=school, user=user).values_list("role", flat=True)
+        )
         Membership.objects.filter(school=school, user=user, role__in=have - roles).delete()
         for role in sorted(roles - have):
             Membership.objects.create(school=school, user=user, role=role)
         if have != roles:
-            audit_record(actor=actor, school=school, action="membership.changed", target=user,
-                         before={"roles": sorted(have)}, after={"roles": sorted(roles)})
+            audit_record(
+                actor=actor,
+                school=school,
+                action="membership.changed",
+                target=user,
+                before={"roles": sorted(have)},
+                after={"roles": sorted(roles)},
+            )
     user.__dict__.pop("_credo_roles", None)
     return sorted(roles)
 
 
-def student_update(*, actor, student: Student, given_name: str, family_name: str, preferred_name: str = "",
-                   graduation_year: int, advisor=None, active: bool = True) -> Student:
+def student_update(
+    *,
+    actor,
+    student: Student,
+    given_name: str,
+    family_name: str,
+    preferred_name: str = "",
+    graduation_year: int,
+    advisor=None,
+    active: bool = True,
+) -> Student:
     """Change a student's name, cohort, advisor or whether they are active."""
     from credo.accounts.models import Role
     from credo.mastery import engine
@@ -127,21 +195,44 @@ def student_update(*, actor, student: Student, given_name: str, family_name: str
     if advisor is not None and Role.ADVISOR not in roles_in(advisor, student.school):
         refuse("advisor", f"{advisor} is not an advisor in this school.")
     before = snapshot(student)
-    student.given_name, student.family_name = (given_name or "").strip(), (family_name or "").strip()
-    student.preferred_name, student.graduation_year = (preferred_name or "").strip(), graduation_year
+    student.given_name, student.family_name = (
+        (given_name or "").strip(),
+        (family_name or "").strip(),
+    )
+    student.preferred_name, student.graduation_year = (
+        (preferred_name or "").strip(),
+        graduation_year,
+    )
     student.advisor, student.active = advisor, bool(active)
     student.full_clean()
     with transaction.atomic(durable=True):
         student.save()
         if before["graduation_year"] != student.graduation_year:
             engine.refresh_graduation(student)
-        audit_record(actor=actor, school=student.school_id, action="student.updated", target=student,
-                     before=before, after=snapshot(student))
+        audit_record(
+            actor=actor,
+            school=student.school_id,
+            action="student.updated",
+            target=student,
+            before=before,
+            after=snapshot(student),
+        )
     return student
 
 
-def student_enrol(*, actor, school, given_name: str, family_name: str, student_number: str, graduation_year: int,
-                  preferred_name: str = "", advisor=None, username: str = "", password: str = "") -> Student:
+def student_enrol(
+    *,
+    actor,
+    school,
+    given_name: str,
+    family_name: str,
+    student_number: str,
+    graduation_year: int,
+    preferred_name: str = "",
+    advisor=None,
+    username: str = "",
+    password: str = "",
+) -> Student:
     """Create a student, with a sign-in account when `username` is given, in one transaction."""
     from credo.accounts.models import Role, User
 
@@ -154,7 +245,9 @@ def student_enrol(*, actor, school, given_name: str, family_name: str, student_n
         errors["password"] = ["A password needs a username."]
     elif password and len(password) < 8:
         errors["password"] = ["Use at least 8 characters."]
-    if Student.objects.filter(school=school, student_number=(student_number or "").strip()).exists():
+    if Student.objects.filter(
+        school=school, student_number=(student_number or "").strip()
+    ).exists():
         errors["student_number"] = [f"Another student already has the number {student_number}."]
     if advisor is not None and Role.ADVISOR not in roles_in(advisor, school):
         errors["advisor"] = [f"{advisor} is not an advisor in this school."]
@@ -163,14 +256,91 @@ def student_enrol(*, actor, school, given_name: str, family_name: str, student_n
     with transaction.atomic(durable=True):
         user = None
         if username:
-            user = User(username=username, display_name=f"{preferred_name or given_name} {family_name}".strip())
+            user = User(
+                username=username,
+                display_name=f"{preferred_name or given_name} {family_name}".strip(),
+            )
             if password:
                 user.set_password(password)
             else:
                 user.set_unusable_password()
             user.full_clean(exclude=["password"])
             user.save()
-        return student_create(actor=actor, school=school, given_name=(given_name or "").strip(),
-                              family_name=(family_name or "").strip(), student_number=student_number.strip(),
-                              graduation_year=graduation_year, user=user, advisor=advisor,
-                              preferred_name=(preferred_name or "").strip())
+        return student_create(
+            actor=actor,
+            school=school,
+            given_name=(given_name or "").strip(),
+            family_name=(family_name or "").strip(),
+            student_number=student_number.strip(),
+            graduation_year=graduation_year,
+            user=user,
+            advisor=advisor,
+            preferred_name=(preferred_name or "").strip(),
+        )
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+def signin_link_create(*, actor, school, user) -> tuple[str, bool]:
+    """Return (path, emailed): a one-time link with which `user` chooses their own password.
+
+    For people added by hand or imported from a roster, who have no password yet, and for anyone
+    who has lost theirs. The link stops working once it is used, once the password changes any
+    other way, or after `PASSWORD_RESET_TIMEOUT` (seven days). It is e-mailed when the person has
+    an address; the admin may also hand it over themselves.
+    """
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    _require_manager(actor, school)
+    if not Membership.objects.filter(school=school, user=user).exists():
+        raise NotAllowed(f"{user} holds no role in {school}.")
+    if not user.is_active:
+        refuse(None, f"{user}'s account is switched off; switch it on before sending a link.")
+    path = reverse(
+        "web:set_password",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+    emailed = bool(user.email)
+    with transaction.atomic(durable=True):
+        audit_record(
+            actor=actor,
+            school=school,
+            action="person.signin_link_created",
+            target=user,
+            after={"emailed_to": user.email if emailed else ""},
+        )
+    if emailed:
+        signin_link_send(user=user, path=path, school=school)
+    return path, emailed
+
+
+def signin_link_send(*, user, path: str, school=None) -> None:
+    """E-mail `user` the link at `path` (absolute through `CREDO_BASE_URL`)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    context = {"user": user, "url": settings.CREDO_BASE_URL.rstrip("/") + path, "school": school}
+    send_mail(
+        subject=render_to_string("web/accounts/signin_link_subject.txt", context).strip(),
+        message=render_to_string("web/accounts/signin_link_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def password_set(*, user, form) -> None:
+    """Save the password a person chose through a sign-in link; audited in every school they belong to."""
+    with transaction.atomic(durable=True):
+        form.save()
+        for school_id in (
+            Membership.objects.filter(user=user).values_list("school_id", flat=True).distinct()
+        ):
+            audit_record(actor=user, school=school_id, action="person.password_set", target=user)

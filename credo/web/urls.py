@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from credo.web.views import advising, home, manage, reviews, students, teaching
+from credo.web.views import accounts, advising, home, manage, reviews, students, teaching
 
 app_name = "web"
 
@@ -56,6 +56,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/forgotten/", accounts.forgot_password, name="forgot_password"),
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        accounts.SetPasswordView.as_view(),
+        name="set_password",
+    ),
     path("home/", home.home, name="home"),
     path("s/<slug:slug>/", include(school_patterns)),
     path("evidence/<int:evidence_id>/", students.evidence_detail, name="evidence"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from credo.accounts import services as people
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
-from credo.core.errors import refuse
+from credo.core.errors import ValidationError, refuse
 from credo.frameworks import services as frameworks
 from credo.frameworks.models import Competency, Framework, Outcome, ProficiencyScale
 from credo.mastery import services as mastery
@@ -620,11 +620,28 @@ def person_new(request, school):
     )
 
 
-@manager_page
-def person(request, school, user_id):
+def _person(school, user_id):
     user = User.objects.filter(pk=user_id, memberships__school=school).distinct().first()
     if user is None:
         raise Http404("Not found.")
+    return user
+
+
+def _person_page(request, school, user, form, **extra):
+    return _form_page(
+        request,
+        form,
+        title=f"Roles of {user}",
+        back=reverse("web:manage_people", args=[school.slug]),
+        template="web/manage/person.html",
+        person=user,
+        **extra,
+    )
+
+
+@manager_page
+def person(request, school, user_id):
+    user = _person(school, user_id)
     roles = list(Membership.objects.filter(school=school, user=user).values_list("role", flat=True))
     form = f.RolesForm(request.POST or None, initial={"roles": roles})
     if request.method == "POST" and save_form(
@@ -634,11 +651,23 @@ def person(request, school, user_id):
         ),
     ):
         return _done(request, f"Roles of {user} saved.", "web:manage_people", school)
-    return _form_page(
-        request,
-        form,
-        title=f"Roles of {user}",
-        back=reverse("web:manage_people", args=[school.slug]),
+    return _person_page(request, school, user, form)
+
+
+@manager_page
+def person_signin_link(request, school, user_id):
+    """Make a one-time link with which the person chooses their password (e-mailed when possible)."""
+    user = _person(school, user_id)
+    if request.method != "POST":
+        return redirect("web:manage_person", school.slug, user.pk)
+    roles = list(Membership.objects.filter(school=school, user=user).values_list("role", flat=True))
+    form = f.RolesForm(initial={"roles": roles})
+    try:
+        path, emailed = people.signin_link_create(actor=request.user, school=school, user=user)
+    except ValidationError as exc:
+        return _person_page(request, school, user, form, link_error=" ".join(exc.messages))
+    return _person_page(
+        request, school, user, form, link=request.build_absolute_uri(path), emailed=emailed
     )
 
 
@@ -743,6 +772,7 @@ urlpatterns = [
     path("people/", people_list, name="manage_people"),
     path("people/new/", person_new, name="manage_person_new"),
     path("people/<int:user_id>/", person, name="manage_person"),
+    path("people/<int:user_id>/signin-link/", person_signin_link, name="manage_person_signin_link"),
     path("students/", students, name="manage_students"),
     path("students/new/", student_new, name="manage_student_new"),
     path("students/<int:student_id>/", student, name="manage_student"),

@@ -1,0 +1,94 @@
+"""Choosing a password: through a sign-in link, after forgetting it, or when signed in."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.views.decorators.http import require_http_methods
+
+from credo.accounts import services as people
+from credo.accounts.models import User
+from credo.web.views.common import page
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The page a sign-in link opens: the person chooses their password, then signs in."""
+
+    template_name = "web/accounts/password_form.html"
+    success_url = reverse_lazy("web:login")
+    extra_context = {
+        "title": "Choose your password",
+        "button": "Save my password",
+        "intro": "Choose a password you do not use anywhere else: at least 8 characters, and "
+        "not one of the common ones.",
+    }
+
+    def form_valid(self, form):
+        people.password_set(user=form.user, form=form)
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        messages.success(self.request, "Your password is set. Sign in with it now.")
+        return HttpResponseRedirect(f"{self.get_success_url()}?username={form.user.username}")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A signed-in person changes their own password."""
+
+    template_name = "web/accounts/password_form.html"
+    success_url = reverse_lazy("web:home")
+    extra_context = {
+        "title": "Change your password",
+        "button": "Change my password",
+        "validlink": True,
+    }
+
+    def form_valid(self, form):
+        people.password_set(user=form.user, form=form)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, "Your password is changed.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ForgotForm(forms.Form):
+    email = forms.EmailField(label="Your e-mail address", max_length=254)
+
+
+@require_http_methods(["GET", "POST"])
+def forgot_password(request):
+    """E-mail a sign-in link to every active account with that address; say the same either way."""
+    if request.user.is_authenticated:
+        return redirect("web:password_change")
+    form = ForgotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for user in User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True):
+            path = reverse(
+                "web:set_password",
+                args=[
+                    urlsafe_base64_encode(force_bytes(user.pk)),
+                    default_token_generator.make_token(user),
+                ],
+            )
+            people.signin_link_send(user=user, path=path)
+        messages.success(
+            request,
+            "If an account has that address, a link to choose a new password is on its way. "
+            "It works once, for seven days.",
+        )
+        return redirect("web:login")
+    return page(
+        request,
+        "web/accounts/password_form.html",
+        {
+            "form": form,
+            "validlink": True,
+            "title": "Forgotten your password?",
+            "intro": "Give the e-mail address your school has for you and we will send a link "
+            "to choose a new password. No address on file? Ask your school's Credo admin for a link.",
+            "button": "Send me a link",
+        },
+    )
