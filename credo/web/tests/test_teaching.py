@@ -356,3 +356,29 @@ def test_not_progressing_has_one_row_per_student_most_stalled_first(teacher, hil
     assert str(s1) in rows[1] and "<td>1</td>" in rows[1]
     for c in hill.competencies[:3]:
         assert url("cell", hill, s2.pk, c.pk) in rows[0]  # each target opens its cell
+
+
+def test_sections_show_this_terms_first_and_every_term_on_request(teacher, hill):
+    from credo.schools.models import Section, SectionTeacher, Term
+
+    today = hill.school.today()
+    now = Term.objects.create(
+        school=hill.school,
+        name="Now term",
+        school_year="2099-00",
+        starts_on=today - dt.timedelta(days=10),
+        ends_on=today + dt.timedelta(days=60),
+    )
+    current = Section.objects.create(
+        school=hill.school, experience=hill.section.experience, term=now, name="Block N"
+    )
+    SectionTeacher.objects.create(school=hill.school, section=current, user=hill.teacher)
+    hill.section.term.ends_on = today - dt.timedelta(days=30)
+    hill.section.term.save()
+    html = teacher.get(reverse("web:sections", args=[hill.school.slug])).content.decode()
+    assert "Block N" in html and "this term" in html and "Block A" not in html
+    assert "?terms=all" in html
+    every = teacher.get(reverse("web:sections", args=[hill.school.slug]) + "?terms=all")
+    text = every.content.decode()
+    assert text.index("Block N") < text.index("Block A")  # newest term first, grouped
+    assert text.count('scope="colgroup"') == 2

@@ -81,7 +81,21 @@ def sections(request, school):
         rows, mine = sections_of_school(school), False
     else:
         rows, mine = sections_taught(user=request.user, school=school), True
-    return page(request, "web/teaching/sections.html", {"sections": rows, "mine": mine})
+    today = school.today()
+    rows = list(rows)
+    live = [s for s in rows if s.term.ends_on >= today]
+    # This term's and coming sections first; past terms on request (or when there is nothing else).
+    hide_past = request.GET.get("terms") != "all" and live and len(live) < len(rows)
+    return page(
+        request,
+        "web/teaching/sections.html",
+        {
+            "sections": live if hide_past else rows,
+            "mine": mine,
+            "today": today,
+            "earlier": hide_past,
+        },
+    )
 
 
 @login_required
