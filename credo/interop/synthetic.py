@@ -270,95 +270,48 @@ def generate(
         "pronouns",
     ]
     users, roles = [], []
+
+    def person(sourced_id: str, role: str, **fields: str) -> None:
+        """Add a user row (every column blank unless given) and their primary role at the org."""
+        row = dict.fromkeys(user_header, "")
+        row.update(sourcedId=sourced_id, enabledUser="true", primaryOrgSourcedId=org, **fields)
+        users.append([row[column] for column in user_header])
+        roles.append([f"role-{sourced_id}", "", "", sourced_id, "primary", role, "", "", org, ""])
+
     guardian_of: dict[int, list[str]] = {}
     for g in range(guardians):
         guardian_of.setdefault(g % students, []).append(f"guardian-{g}")
     for s in range(students):
-        grade = f"{9 + s % 4:02d}"
-        users.append(
-            [
-                f"student-{s}",
-                "",
-                "",
-                "true",
-                f"s{s:05d}",
-                "",
-                rng.choice(GIVEN),
-                rng.choice(FAMILY),
-                "",
-                f"N{s:05d}",
-                f"s{s:05d}@students.example.org",
-                "",
-                "",
-                ",".join(guardian_of.get(s, [])),
-                grade,
-                "",
-                "",
-                "",
-                "",
-                "",
-                org,
-                "",
-            ]
+        person(
+            f"student-{s}",
+            "student",
+            username=f"s{s:05d}",
+            givenName=rng.choice(GIVEN),
+            familyName=rng.choice(FAMILY),
+            identifier=f"N{s:05d}",
+            email=f"s{s:05d}@students.example.org",
+            agentSourcedIds=",".join(guardian_of.get(s, [])),
+            grades=f"{9 + s % 4:02d}",
         )
-        roles.append([f"role-s{s}", "", "", f"student-{s}", "primary", "student", "", "", org, ""])
     for t in range(teachers):
-        users.append(
-            [
-                f"teacher-{t}",
-                "",
-                "",
-                "true",
-                f"t{t:03d}",
-                "",
-                rng.choice(GIVEN),
-                rng.choice(FAMILY),
-                "",
-                f"T{t:03d}",
-                f"t{t:03d}@staff.example.org",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                org,
-                "",
-            ]
+        person(
+            f"teacher-{t}",
+            "teacher",
+            username=f"t{t:03d}",
+            givenName=rng.choice(GIVEN),
+            familyName=rng.choice(FAMILY),
+            identifier=f"T{t:03d}",
+            email=f"t{t:03d}@staff.example.org",
         )
-        roles.append([f"role-t{t}", "", "", f"teacher-{t}", "primary", "teacher", "", "", org, ""])
     for g in range(guardians):
-        users.append(
-            [
-                f"guardian-{g}",
-                "",
-                "",
-                "true",
-                f"g{g:05d}",
-                "",
-                rng.choice(GIVEN),
-                rng.choice(FAMILY),
-                "",
-                "",
-                f"g{g:05d}@families.example.org",
-                "",
-                "",
-                f"student-{g % students}",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                org,
-                "",
-            ]
-        )
-        roles.append(
-            [f"role-g{g}", "", "", f"guardian-{g}", "primary", "guardian", "", "", org, ""]
+        person(
+            f"guardian-{g}",
+            "guardian",
+            username=f"g{g:05d}",
+            givenName=rng.choice(GIVEN),
+            familyName=rng.choice(FAMILY),
+            email=f"g{g:05d}@families.example.org",
+            agentSourcedIds=f"student-{g % students}",
         )
     files["users.csv"] = _csv(user_header, users)
     files["roles.csv"] = _csv(
