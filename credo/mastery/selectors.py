@@ -359,6 +359,11 @@ def reviews_of_student(student):
 # --- advisees -------------------------------------------------------------------------------------
 
 
+#: Targets without gain over the school's period before an advisee is flagged for support: one
+#: quiet target in six weeks is ordinary; several at once is a pattern worth a conversation.
+STALLS_FOR_SUPPORT = 3
+
+
 @dataclass
 class AdviseeLine:
     student: object
@@ -370,7 +375,13 @@ class AdviseeLine:
 
     @property
     def needs_support(self) -> bool:
-        return self.pace.behind or self.stalls > 0 or self.returned > 0
+        """Behind pace, a credit returned "not yet", or several targets without gain."""
+        return self.pace.behind or self.stalls >= STALLS_FOR_SUPPORT or self.returned > 0
+
+    @property
+    def support_order(self) -> tuple:
+        """Sort key for the support list: behind pace first, then the most stalled targets."""
+        return (not self.pace.behind, -self.stalls, -self.returned)
 
 
 def advisee_overview(school, advisor, *, today: dt.date | None = None) -> list[AdviseeLine]:

@@ -4,7 +4,7 @@ needs support."""
 from django.contrib.auth.decorators import login_required
 
 from credo.accounts.models import MANAGER_ROLES, Role, User
-from credo.mastery.selectors import advisee_overview
+from credo.mastery.selectors import STALLS_FOR_SUPPORT, advisee_overview
 from credo.web.views.common import page, require_roles, school_page
 
 
@@ -24,7 +24,9 @@ def advisees(request, school):
             or request.user
         )
     lines = advisee_overview(school, advisor)
-    support = [line for line in lines if line.needs_support]
+    support = sorted(
+        (line for line in lines if line.needs_support), key=lambda line: line.support_order
+    )
     return page(
         request,
         "web/advising/advisees.html",
@@ -33,6 +35,7 @@ def advisees(request, school):
             "support": support,
             "advisor": advisor,
             "days": school.not_progressing_days,
+            "stalls_for_support": STALLS_FOR_SUPPORT,
             "advisors": (
                 User.objects.filter(
                     memberships__school=school, memberships__role=Role.ADVISOR
