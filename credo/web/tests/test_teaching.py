@@ -250,6 +250,7 @@ def test_differentiation_sorts_the_class_into_levels_with_next_steps(teacher, hi
     )
     html = teacher.get(url("differentiate", hill) + f"?competency={c.pk}").content.decode()
     assert "Next: reach Proficient (3)" in html and "Next: a first piece of evidence" in html
+    assert f"{url('class_task', hill)}?competency={c.pk}" in html  # act on it for the class
 
 
 def test_habits_quick_entry_is_kept_apart_from_academic_levels(teacher, hill):
