@@ -2,6 +2,7 @@
 feedback, credit-review requests and their story."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -200,6 +201,8 @@ def test_a_revision_carries_the_feedback_that_prompted_it(client, world):
     url = reverse("web:evidence_new", args=[world.hill.school.slug, me.pk])
     page = client.get(url + f"?revises={world.evidence.pk}&feedback={feedback.pk}").content.decode()
     assert "The feedback you are responding to" in page and "Feedback on C2" in page
+    kind = re.search(r'<input type="radio" name="kind" value="text"[^>]*>', page).group(0)
+    assert "checked" in kind  # the same kind of work as the original
     response = client.post(
         url + f"?revises={world.evidence.pk}&feedback={feedback.pk}",
         {

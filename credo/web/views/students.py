@@ -164,6 +164,7 @@ def evidence_new(request, school, student_id):
     initial = {}
     if revises is not None:
         initial = {
+            "kind": revises.kind,  # the same kind of work, unless the student picks another
             "title": revises.title,
             "section": revises.section_id,
             "outside_school": revises.outside_school,
