@@ -11,7 +11,7 @@ from django.utils import timezone
 from credo.accounts.access import roles_in
 from credo.accounts.models import MANAGER_ROLES, Role
 from credo.api.models import ApiToken, Scope, hash_token
-from credo.core.audit import audit_record
+from credo.core.audit import audit_record, audit_stamp
 from credo.core.errors import NotAllowed, refuse
 
 MAX_DAYS = 366
@@ -84,13 +84,5 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is not None:
         refuse(None, "That token has already been revoked.")
     with transaction.atomic(durable=True):
-        token.revoked_at, token.revoked_by = timezone.now(), actor
-        token.save(update_fields=["revoked_at", "revoked_by"])
-        audit_record(
-            actor=actor,
-            school=token.school_id,
-            action="api_token.revoked",
-            target=token,
-            after={"revoked_at": token.revoked_at},
-        )
+        audit_stamp(token, "revoked", actor=actor, action="api_token.revoked")
     return token

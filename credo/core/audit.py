@@ -60,3 +60,27 @@ def audit_record(
         after=_plain(after) if after is not None else None,
         note=note,
     )
+
+
+def audit_stamp(
+    obj: models.Model, verb: str, *, actor, action: str, before: dict | None = None, **also
+) -> None:
+    """Mark `obj` as `verb` (approved, revoked, withdrawn…) now by `actor` and record `action`.
+
+    Sets `<verb>_at` and `<verb>_by` (and any `also` fields), saves just those fields and
+    writes the audit event with what was set. Call it inside the write's transaction.
+    """
+    from django.utils import timezone
+
+    fields = {f"{verb}_at": timezone.now(), f"{verb}_by": actor, **also}
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(fields))
+    audit_record(
+        actor=actor,
+        school=obj.school_id,
+        action=action,
+        target=obj,
+        before=before,
+        after={name: value for name, value in fields.items() if name != f"{verb}_by"},
+    )

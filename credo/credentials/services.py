@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import MANAGER_ROLES
-from credo.core.audit import audit_record
+from credo.core.audit import audit_record, audit_stamp
 from credo.core.errors import NotAllowed, refuse
 from credo.credentials import documents, keys, proofs, selectors
 from credo.credentials.kek import key_encryption_key
@@ -420,15 +420,12 @@ def credential_revoke(*, actor, credential: IssuedCredential, reason: str) -> Is
         credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
         if credential.revoked_at is not None:
             refuse(None, "That credential is already revoked.")
-        credential.revoked_at, credential.revoked_by = timezone.now(), actor
-        credential.revoke_reason = reason
-        credential.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-        audit_record(
+        audit_stamp(
+            credential,
+            "revoked",
             actor=actor,
-            school=credential.school_id,
             action="credential.revoked",
-            target=credential,
             before={"revoked_at": None},
-            after={"revoked_at": credential.revoked_at, "reason": reason},
+            revoke_reason=reason,
         )
     return credential

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role, Student
-from credo.core.audit import audit_record, snapshot
+from credo.core.audit import audit_record, audit_stamp, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
 from credo.evidence.models import (
     Evidence,
@@ -211,15 +211,7 @@ def evidence_approve(*, actor, evidence: Evidence) -> Evidence:
     if evidence.approved_at is not None:
         refuse(None, "That evidence is already approved.")
     with transaction.atomic(durable=True):
-        evidence.approved_at, evidence.approved_by = timezone.now(), actor
-        evidence.save(update_fields=["approved_at", "approved_by"])
-        audit_record(
-            actor=actor,
-            school=evidence.school_id,
-            action="evidence.approved",
-            target=evidence,
-            after={"approved_at": evidence.approved_at, "approved_by": actor.pk},
-        )
+        audit_stamp(evidence, "approved", actor=actor, action="evidence.approved")
         _refresh_credit_counts(evidence, actor)
     return evidence
 
@@ -321,13 +313,5 @@ def story_approve(*, actor, story: StudentStory) -> StudentStory:
     if story.approved_at is not None:
         refuse(None, "That story is already approved.")
     with transaction.atomic(durable=True):
-        story.approved_at, story.approved_by = timezone.now(), actor
-        story.save(update_fields=["approved_at", "approved_by"])
-        audit_record(
-            actor=actor,
-            school=story.school_id,
-            action="story.approved",
-            target=story,
-            after={"approved_at": story.approved_at},
-        )
+        audit_stamp(story, "approved", actor=actor, action="story.approved")
     return story

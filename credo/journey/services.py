@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import STAFF_ROLES
-from credo.core.audit import audit_record, snapshot
+from credo.core.audit import audit_record, audit_stamp, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
 from credo.journey.access import is_network_lead, may_manage_team, may_start_journey
 from credo.journey.install import TemplateModels, install_template
@@ -462,15 +462,7 @@ def journey_evidence_withdraw(*, actor, evidence: JourneyEvidence) -> JourneyEvi
         evidence = JourneyEvidence.objects.select_for_update().get(pk=evidence.pk)
         if evidence.withdrawn_at is not None:
             return evidence
-        evidence.withdrawn_at, evidence.withdrawn_by = timezone.now(), actor
-        evidence.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit_record(
-            actor=actor,
-            school=evidence.school_id,
-            action="journey.evidence_withdrawn",
-            target=evidence,
-            after={"withdrawn_at": evidence.withdrawn_at},
-        )
+        audit_stamp(evidence, "withdrawn", actor=actor, action="journey.evidence_withdrawn")
     return evidence
 
 

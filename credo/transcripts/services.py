@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from credo.accounts.access import roles_in, students_visible_to
 from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Student
-from credo.core.audit import audit_record, snapshot
+from credo.core.audit import audit_record, audit_stamp, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
 from credo.transcripts import selectors
 from credo.transcripts.models import (
@@ -80,7 +80,15 @@ def _same(a: dict, b: dict) -> bool:
 
 
 def _publish(
-    *, actor, student: Student, note: str, run: PublicationRun | None, force: bool
+    *,
+    actor,
+    student: Student,
+    note: str,
+    run: PublicationRun | None,
+    force: bool,
+    today: dt.date | None = None,
+    published_at: dt.datetime | None = None,
+    announce: bool = True,
 ) -> Published:
     _lock_student(student.pk)
     previous = (
@@ -88,7 +96,7 @@ def _publish(
         .order_by("-number")
         .first()
     )
-    content = selectors.transcript_content(student)
+    content = selectors.transcript_content(student, today=today)
     if previous is not None and not force and _same(previous.content, content):
         return Published(previous, False)
     version = TranscriptVersion(
@@ -98,7 +106,7 @@ def _publish(
         supersedes=previous,
         content=content,
         content_hash=content_hash(content),
-        published_at=timezone.now(),
+        published_at=published_at or timezone.now(),
         published_by=actor,
         run=run,
         note=note[:200],
@@ -120,7 +128,10 @@ def _publish(
         },
         note=note,
     )
-    transaction.on_commit(lambda: version_published.send(sender=TranscriptVersion, version=version))
+    if announce:
+        transaction.on_commit(
+            lambda: version_published.send(sender=TranscriptVersion, version=version)
+        )
     return Published(version, True)
 
 
@@ -144,6 +155,34 @@ def transcript_publish(
             version_id = result.version.pk
             transaction.on_commit(lambda: render_version_pdf.enqueue(version_id))
     return result
+
+
+def transcript_publish_as_of(
+    *, actor, student: Student, on: dt.date, at: dt.datetime, note: str = ""
+) -> Published:
+    """Publish the student's transcript as their record stood on ``on``, stamped ``at``.
+
+    For loaders of schools whose records stop on a day (`credo demo`): it runs inside the
+    caller's transaction, so a whole load stands or falls together. Nothing is queued: the PDF
+    and the signed CLR are made the first time someone asks for them, as for any version.
+    """
+    _require_manager(actor, student.school_id, "publish transcripts")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transcript_publish_as_of runs inside the caller's transaction.")
+    if not student.active:
+        refuse(None, f"{student} is not an active student.")
+    if at.date() < on:
+        refuse("at", "A transcript cannot be published before the day it describes.")
+    return _publish(
+        actor=actor,
+        student=student,
+        note=note,
+        run=None,
+        force=False,
+        today=on,
+        published_at=at,
+        announce=False,
+    )
 
 
 def publication_run_start(
@@ -358,15 +397,7 @@ def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
         refuse(None, "That link has already been withdrawn.")
     with transaction.atomic(durable=True):
         link = ShareLink.objects.select_for_update().get(pk=link.pk)
-        link.revoked_at, link.revoked_by = timezone.now(), actor
-        link.save(update_fields=["revoked_at", "revoked_by"])
-        audit_record(
-            actor=actor,
-            school=link.school_id,
-            action="share_link.revoked",
-            target=link,
-            after={"revoked_at": link.revoked_at},
-        )
+        audit_stamp(link, "revoked", actor=actor, action="share_link.revoked")
     return link
 
 
@@ -452,13 +483,11 @@ def comment_withdraw(*, actor, comment: TranscriptComment) -> TranscriptComment:
     if comment.withdrawn_at is not None:
         refuse(None, "That comment has already been withdrawn.")
     with transaction.atomic(durable=True):
-        comment.withdrawn_at, comment.withdrawn_by = timezone.now(), actor
-        comment.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit_record(
+        audit_stamp(
+            comment,
+            "withdrawn",
             actor=actor,
-            school=comment.school_id,
             action="transcript_comment.withdrawn",
-            target=comment,
             before={"body": comment.body},
         )
     return comment
