@@ -402,3 +402,32 @@ def test_a_long_credit_or_scale_keeps_every_row_when_edited(client, hill):
     assert scale.levels.count() == 8
     edit = client.get(u("manage_scale", hill, scale.pk)).content.decode()
     assert 'value="Level 7"' in edit and edit.count('-value"') >= 8
+
+
+def test_people_and_students_are_found_by_search_and_come_a_page_at_a_time(client, hill):
+    from credo.testing import make_student
+
+    for _ in range(55):
+        make_student(hill.school, section=hill.section, advisor=hill.advisor)
+    first = Student.objects.filter(school=hill.school).order_by("pk").first()
+    first.graduation_year = 2031
+    first.save()
+    client.force_login(hill.registrar)
+    listing = client.get(u("manage_students", hill)).content.decode()
+    assert "58 students, 1–50 shown." in listing and "Page 1 of 2" in listing
+    assert "?page=2" in listing
+    by_year = client.get(u("manage_students", hill) + "?year=2031").content.decode()
+    assert "1 match." in by_year and str(first) in by_year
+    by_number = client.get(u("manage_students", hill) + f"?q={first.student_number}")
+    assert str(first) in by_number.content.decode()
+    nobody = client.get(u("manage_students", hill) + "?q=zzzz-nobody").content.decode()
+    assert "No student matches." in nobody
+
+    teachers = client.get(u("manage_people", hill) + "?role=teacher").content.decode()
+    assert str(hill.teacher) in teachers and str(hill.advisor) not in teachers
+    found = client.get(u("manage_people", hill) + f"?q={hill.advisor.username}").content.decode()
+    assert str(hill.advisor) in found and "1 match." in found
+    everyone = client.get(u("manage_people", hill)).content.decode()
+    assert "Page 1 of 2" in everyone and "?page=2" in everyone
+    second = client.get(u("manage_people", hill) + "?role=student&page=2").content.decode()
+    assert "role=student&amp;page=1" in second  # the filter is kept across pages

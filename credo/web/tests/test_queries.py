@@ -74,7 +74,8 @@ PINNED = {  # the most queries each page may make, whatever the size (measured, 
     "habits": 9,
     "class_task": 9,
     "differentiate": 9,
-    "manage_students": 5,
+    "manage_students": 7,  # with the match count and the classes to filter by
+    "manage_people": 7,
 }
 
 
@@ -92,6 +93,7 @@ def urls(s, student):
         + f"?competency={s.competencies[0].pk}",
         "differentiate": reverse("web:differentiate", args=[slug, sec]),
         "manage_students": reverse("web:manage_students", args=[slug]),
+        "manage_people": reverse("web:manage_people", args=[slug]),
     }
 
 

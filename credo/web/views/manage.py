@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -587,11 +588,30 @@ def section(request, school, section_id=None):
 # --- people ---------------------------------------------------------------------------------------------
 
 
+LIST_PAGE = 50  # people or students per page of a setup list
+
+
+def _query(request) -> dict:
+    """The search and filter of a setup list, as given (stripped), for the form and the links."""
+    return {k: request.GET.get(k, "").strip()[:100] for k in ("q", "role", "year")}
+
+
 @manager_page
 def people_list(request, school):
+    query = _query(request)
+    users = User.objects.filter(memberships__school=school)
+    if query["q"]:
+        users = users.filter(
+            Q(display_name__icontains=query["q"])
+            | Q(username__icontains=query["q"])
+            | Q(email__icontains=query["q"])
+            | Q(first_name__icontains=query["q"])
+            | Q(last_name__icontains=query["q"])
+        )
+    if query["role"] in Role.values:
+        users = users.filter(memberships__school=school, memberships__role=query["role"])
     users = (
-        User.objects.filter(memberships__school=school)
-        .distinct()
+        users.distinct()
         .prefetch_related(
             Prefetch(
                 "memberships",
@@ -601,7 +621,15 @@ def people_list(request, school):
         )
         .order_by("display_name", "username")
     )
-    return page(request, "web/manage/people.html", {"people": users})
+    return page(
+        request,
+        "web/manage/people.html",
+        {
+            "people": Paginator(users, LIST_PAGE).get_page(request.GET.get("page")),
+            "query": query,
+            "roles": Role.choices,
+        },
+    )
 
 
 @manager_page
@@ -673,12 +701,30 @@ def person_signin_link(request, school, user_id):
 
 @manager_page
 def students(request, school):
-    rows = (
-        Student.objects.filter(school=school)
-        .select_related("advisor", "user", "graduation")
-        .order_by("graduation_year", "family_name", "given_name")
+    query = _query(request)
+    rows = Student.objects.filter(school=school)
+    years = sorted(rows.order_by().values_list("graduation_year", flat=True).distinct())
+    if query["q"]:
+        rows = rows.filter(
+            Q(given_name__icontains=query["q"])
+            | Q(family_name__icontains=query["q"])
+            | Q(preferred_name__icontains=query["q"])
+            | Q(student_number__icontains=query["q"])
+        )
+    if query["year"].isdigit():
+        rows = rows.filter(graduation_year=int(query["year"]))
+    rows = rows.select_related("advisor", "user", "graduation").order_by(
+        "graduation_year", "family_name", "given_name", "id"
     )
-    return page(request, "web/manage/students.html", {"students": rows})
+    return page(
+        request,
+        "web/manage/students.html",
+        {
+            "students": Paginator(rows, LIST_PAGE).get_page(request.GET.get("page")),
+            "query": query,
+            "years": years,
+        },
+    )
 
 
 @manager_page
