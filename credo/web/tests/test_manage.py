@@ -425,6 +425,7 @@ def test_people_and_students_are_found_by_search_and_come_a_page_at_a_time(clien
 
     teachers = client.get(u("manage_people", hill) + "?role=teacher").content.decode()
     assert str(hill.teacher) in teachers and str(hill.advisor) not in teachers
+    assert ">Setup</a>" in teachers  # the school's navigation still knows the user's roles
     found = client.get(u("manage_people", hill) + f"?q={hill.advisor.username}").content.decode()
     assert str(hill.advisor) in found and "1 match." in found
     everyone = client.get(u("manage_people", hill)).content.decode()

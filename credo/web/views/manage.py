@@ -627,7 +627,7 @@ def people_list(request, school):
         {
             "people": Paginator(users, LIST_PAGE).get_page(request.GET.get("page")),
             "query": query,
-            "roles": Role.choices,
+            "role_choices": Role.choices,
         },
     )
 
