@@ -276,6 +276,10 @@ def test_habits_quick_entry_is_kept_apart_from_academic_levels(teacher, hill):
         },
     )
     assert "outside the scale" in bad.content.decode() and Assessment.objects.count() == 1
+    # the current level is read out with each choice, and the error is tied to its cell
+    page = bad.content.decode()
+    assert f'aria-describedby="now-h-{s1.pk}-{hill.habit.pk}"' in page
+    assert f'aria-describedby="err-h-{s2.pk}-{hill.habit.pk}"' in page
 
 
 def test_not_progressing_lists_stalls_and_students_behind_pace(teacher, hill):
