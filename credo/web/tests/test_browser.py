@@ -33,6 +33,11 @@ def test_a_teacher_records_an_assessment_and_the_students_progress_changes(brows
     heading.wait_for()
     assert heading.evaluate("el => el === document.activeElement")  # focus moves to what changed
     assert teacher.locator("#cell-panel").get_by_text("Feedback on C2").is_visible()
+    assert "selected" in teacher.locator(f"#cell-{me.pk}-{c2.pk}").get_attribute("class")
+    teacher.get_by_role("button", name="Record").click()  # nothing chosen: refused in place
+    summary = teacher.locator("#cell-panel .errors")
+    summary.wait_for()
+    assert summary.evaluate("el => el === document.activeElement")  # the reader hears why
     teacher.get_by_label("Level").select_option("3")
     teacher.get_by_label("Feedback to the student").fill("You explained each step this time.")
     teacher.get_by_role("button", name="Record").click()
@@ -40,6 +45,9 @@ def test_a_teacher_records_an_assessment_and_the_students_progress_changes(brows
     assert (
         teacher.locator(f"#cell-{me.pk}-{c2.pk}").inner_text().startswith("3")
     )  # the cell updated in place
+    assert "selected" in teacher.locator(f"#cell-{me.pk}-{c2.pk}").get_attribute("class")
+    teacher.locator("#cell-panel").get_by_role("link", name="Back to this cell").click()
+    assert teacher.evaluate("location.hash") == f"#cell-{me.pk}-{c2.pk}"
 
     student = new_page(browser, live_server, me.user.username)
     assert student.get_by_role("heading", name=re.compile(me.full_name)).is_visible()
