@@ -293,6 +293,16 @@ def _ordered_history(**filters):
     )
 
 
+def top_of_tree(competency):
+    """Return the competency's topmost ancestor within three levels (its domain), or itself."""
+    node = competency
+    for _ in range(3):
+        if node.parent_id is None:
+            break
+        node = node.parent
+    return node
+
+
 def competency_explanations(student, *, framework_kind: str | None = None) -> list[Explained]:
     """Return every competency the student has history on, each with how its level was computed.
 
@@ -301,7 +311,11 @@ def competency_explanations(student, *, framework_kind: str | None = None) -> li
     states = list(
         MasteryState.objects.filter(student=student)
         .filter(**({"competency__framework__kind": framework_kind} if framework_kind else {}))
-        .select_related("competency__framework__scale", "competency__scale")
+        .select_related(
+            "competency__framework__scale",
+            "competency__scale",
+            "competency__parent__parent__parent",  # its domain, for grouping (joins, no queries)
+        )
         .order_by(
             "competency__framework__kind",
             "competency__framework_id",

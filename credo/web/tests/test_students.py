@@ -406,3 +406,26 @@ def test_panel_decisions_read_as_outcomes_on_the_dashboard(client, world):
     text = html.content.decode()
     assert "Not yet" in text and "Show one more piece on C5." in text
     assert "Award the credit" not in text
+
+
+def test_the_dashboard_groups_competencies_under_their_domain(client, world):
+    from credo.frameworks.models import Competency
+
+    hill = world.hill
+    domain = Competency.objects.create(
+        school=hill.school,
+        framework=hill.framework,
+        code="INQ",
+        statement="Inquiry and investigation.",
+        kind="domain",
+        sequence=0,
+    )
+    Competency.objects.filter(pk__in=[c.pk for c in hill.competencies[:2]]).update(parent=domain)
+    client.force_login(world.me.user)
+    html = client.get(reverse("web:student", args=[hill.school.slug, world.me.pk])).content.decode()
+    table = html.split('id="comp-h"')[1].split("</table>")[0]
+    head = table.split('<tr class="group-head">')[1].split("</tr>")[0]
+    assert "INQ" in head and "Inquiry and investigation." in head and "2 competencies" in head
+    inq = table.split('<tr class="group-head">')[1].split("</tbody>")[0]
+    assert hill.competencies[0].code in inq and hill.competencies[2].code not in inq
+    assert table.count("<tbody>") == 2  # the domain, then the competencies with none

@@ -75,6 +75,19 @@ def _profile_svg(student, areas) -> str:
         return ""
 
 
+def _by_domain(explained):
+    """Return (domain, entries) pairs, the domains in the framework's order and each one's
+    competencies in theirs: a student's long list reads as a few short ones."""
+    groups: dict[int | None, tuple] = {}
+    for e in explained:
+        top = mastery.top_of_tree(e.competency)
+        domain = top if top.pk != e.competency.pk else None  # a competency with no parent
+        groups.setdefault(domain and domain.pk, (domain, []))[1].append(e)
+    return sorted(
+        groups.values(), key=lambda g: (g[0].sequence, g[0].code) if g[0] else (10**9, "")
+    )
+
+
 @login_required
 @school_page
 def student_dashboard(request, school, student_id):
@@ -90,7 +103,7 @@ def student_dashboard(request, school, student_id):
         "areas": areas,
         "totals": mastery.area_totals(areas),
         "graduation": mastery.graduation_of(student),
-        "academic": [e for e in explained if e.competency.framework.kind == "academic"],
+        "academic": _by_domain([e for e in explained if e.competency.framework.kind == "academic"]),
         "habits": [e for e in explained if e.competency.framework.kind == "habits"],
         "feedback": mastery.recent_feedback(student),
         "reviews": mastery.reviews_of_student(student),
