@@ -429,3 +429,23 @@ def test_the_dashboard_groups_competencies_under_their_domain(client, world):
     inq = table.split('<tr class="group-head">')[1].split("</tbody>")[0]
     assert hill.competencies[0].code in inq and hill.competencies[2].code not in inq
     assert table.count("<tbody>") == 2  # the domain, then the competencies with none
+
+
+def test_a_review_request_lists_the_evidence_that_speaks_to_the_credit_first(client, world):
+    """The bundle is assembled from what is tagged to the credit or its competencies: those pieces
+    come first and ticked, ahead of newer untagged work."""
+    me, hill = world.me, world.hill
+    evidence_submit(
+        actor=me.user,
+        student=me,
+        kind="text",
+        title="Newer untagged piece",
+        body="b",
+        demonstrated_on=dt.date(2025, 12, 1),
+    )
+    client.force_login(me.user)
+    url = reverse("web:review_request", args=[hill.school.slug, me.pk, hill.credits["advanced"].pk])
+    html = client.get(url).content.decode()
+    assert html.index(world.evidence.title) < html.index("Newer untagged piece")
+    tagged = re.search(rf'<input[^>]*value="{world.evidence.pk}"[^>]*>', html).group(0)
+    assert "checked" in tagged

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -386,9 +387,14 @@ def review_request(request, school, student_id, credit_id):
     )
     if credit is None:
         raise Http404("No such credit.")
-    mine = evidence_selectors.evidence_of(student)
     suggested = list(
         evidence_selectors.evidence_for_credit(student, credit).values_list("pk", flat=True)
+    )
+    # What speaks to the credit first (ticked), then everything else, newest first.
+    mine = evidence_selectors.evidence_of(student).order_by(
+        Case(When(pk__in=suggested, then=Value(0)), default=Value(1)),
+        "-demonstrated_on",
+        "-id",
     )
     form = ReviewRequestForm(request.POST or None, evidence=mine, initial={"evidence": suggested})
     if request.method == "POST":
