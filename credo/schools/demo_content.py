@@ -555,6 +555,170 @@ RELATIONSHIPS: tuple[str, ...] = (
 )
 
 
+# --- what students and educators write for the transcript -------------------------------------
+#
+# A student's story is put together from the pieces below, chosen by what the student really did:
+# an opening in the voice of their school, a sentence on their strongest area (naming a credit they
+# earned there), one on an advanced credit if they earned one, one on their learning outside school
+# if they have any, one on where they grew the most, and a closing. Slots: {area} is a credit area's
+# name, {credit} a credit as a student would say it (`credit_words`), {school} the school's short name.
+
+#: How each school's students begin their story (keyed by school slug; "" for any other school).
+STORY_OPENINGS: dict[str, tuple[str, ...]] = {
+    "wayfinder": (
+        "I chose {school} in eighth grade because I wanted school to count for something outside the building.",
+        "Before {school} I was good at finishing worksheets and bad at knowing why I was doing them.",
+        "At my old school I mostly waited for the bell; at {school}, the weekly impact visits gave me a reason to show up.",
+        "I came to {school} from a small Montessori program, so I was used to choosing my own work, just not to strangers reading it.",
+        "My first seminar at {school} asked a question nobody in the room could answer, the teacher included, and I have liked questions like that ever since.",
+        "For my first two years at {school} I treated the Empower block as free time. Then a passion project got out of hand in the best way.",
+    ),
+    "hartwell": (
+        "I arrived at {school} as a ninth-grade boarder, homesick and sure I was only good at one thing.",
+        "{school} asks you to look at yourself in six different places, from the classroom to the dorm to the farm, and at first that felt like a lot of mirrors.",
+        "I started at {school} as a day student from the valley, and for my first term the campus felt like another country.",
+        "The first time I pitched an artifact to the mastery committee I talked too fast and forgot half of what I meant to say.",
+        "Living on a hill with two hundred other people teaches you things no syllabus lists, and {school} counts some of them.",
+        "I came to {school} from abroad, and the dorm taught me English faster than any class did.",
+    ),
+    "juniper-valley": (
+        "{school} is a big school for a small valley, and in ninth grade I mostly tried not to be noticed.",
+        "I grew up on a dairy farm two towns over and did not expect high school to care about anything I learned there.",
+        "What changed school for me at {school} was seeing the learning targets written down: I knew what good work looked like before the test, not after.",
+        "In ninth grade I thought proficiency scales were a strange way to be graded; by tenth grade I was using them to plan my own revisions.",
+        "The bus to {school} takes forty minutes each way, and most of my thinking about school happened on that ride.",
+        "I used to think being smart meant getting it right the first time. {school} talked me out of that, slowly.",
+    ),
+    "": (
+        "When I started high school I did not know what I was good at, only what I was graded on.",
+        "I came to {school} in ninth grade not sure that school was for me.",
+    ),
+}
+
+#: A sentence on the student's strongest area and a credit they earned in it.
+STORY_STRENGTHS: tuple[str, ...] = (
+    "The work I am proudest of is in {area}, especially the credit for {credit}, which took me more than one try.",
+    "{area} is where I feel most like myself; the credit for {credit} was the first one I asked for without anyone telling me I was ready.",
+    "If you read one part of this transcript, read {area}. The evidence behind {credit} is the work I would show anyone.",
+    "My strongest work is in {area}. For {credit} I put forward pieces I had rebuilt after feedback, and the rebuilding is the point.",
+    "I did not expect {area} to become my strength, but earning the credit for {credit} changed how I saw myself.",
+    "Most of my best evidence sits in {area}. The credit for {credit} started as something I avoided and ended as something I explain to my friends.",
+)
+
+#: A sentence on an advanced credit ({credit}, in {area}), by how the school reviews it (keyed by slug).
+STORY_ADVANCED: dict[str, tuple[str, ...]] = {
+    "wayfinder": (
+        "Defending my portfolio for {credit} in front of two teachers and a guest from the city was the hardest twenty minutes of my year.",
+        "For {credit} I had to show work that went past what graduation asks, and an outside expert had to agree.",
+    ),
+    "hartwell": (
+        "My exhibition for the advanced credit in {area} was the first time I stood up in front of the committee and enjoyed it.",
+        "I spent senior year going further in {area}, building a body of work and defending it at an exhibition.",
+    ),
+    "juniper-valley": (
+        "{credit} had no final exam, just public work and a panel, and I have never worked harder on anything.",
+        "In {credit} my work went out to people outside school, which made the deadlines feel real.",
+    ),
+    "": (
+        "Earning {credit} meant presenting my work to a panel, and I am still proud of how I handled their questions.",
+    ),
+}
+
+#: A sentence per kind of learning outside school (keyed by the titles in OUTSIDE_LEARNING).
+STORY_OUTSIDE: dict[str, str] = {
+    "Weekend shifts at a neighbourhood bakery": "Weekend shifts at a bakery taught me to stay calm when an order goes wrong at six in the morning.",
+    "Coaching an under-10 soccer team": "Coaching a team of nine-year-olds taught me that explaining something simply is the real test of understanding it.",
+    "Volunteering at the public library's homework club": "At the library's homework club I help younger kids with math, which is how I finally understood fractions myself.",
+    "Summer research assistant at a water-quality lab": "A summer in a water-quality lab showed me what careful really means when someone else depends on your numbers.",
+    "Building and selling handmade furniture": "I build and sell furniture in a shared workshop, and measuring twice is a habit that has followed me into every class.",
+    "Translating for families at a community clinic": "Translating for families at a clinic taught me to listen for what people mean, not only what they say.",
+    "Organizing a park clean-up with the neighbourhood association": "Organizing a park clean-up with my neighbours was my first lesson in getting adults to show up on a Saturday.",
+    "Playing in a regional youth orchestra": "Playing in a youth orchestra has taught me to practise the hard eight bars instead of the whole piece again.",
+    "Running a small online shop for original artwork": "Running a small shop for my artwork taught me pricing, patience and how to answer an unhappy customer.",
+    "Caring for younger siblings and managing the household budget": "At home I look after my younger siblings and help with the budget, which is where I learned to plan a week.",
+    "Club lacrosse season": "A club lacrosse season taught me that showing up to practice matters more than the games.",
+    "Summer job on a vegetable farm": "A summer on a vegetable farm taught me to start early, finish what I start and not complain about the weather.",
+}
+
+#: A sentence on where the student grew the most ({area} is their slowest area).
+STORY_GROWTH: tuple[str, ...] = (
+    "{area} took me longer. I missed the standard on my first tries, and I am glad the transcript shows where I ended up rather than where I started.",
+    "I am still working in {area}, with credits in progress and a plan with my advisor to finish them.",
+    "My slowest start was in {area}, where I had to learn to ask for a reassessment instead of hoping the problem would go away.",
+    "{area} is the part of this transcript I worked hardest for, even where it shows the least.",
+)
+
+#: How stories end (keyed by school slug, with "" for every school).
+STORY_CLOSINGS: dict[str, tuple[str, ...]] = {
+    "wayfinder": (
+        "Next I want to study urban planning, because the river restoration crew showed me a city can be redesigned one block at a time.",
+        "After graduating I want to keep working with community partners, probably in public health.",
+    ),
+    "hartwell": (
+        "Next year I hope to study environmental science, and to keep a foot in the dirt the way the farm partnership taught me.",
+        "Wherever I go next, I want to live somewhere that asks me to lead the way the dorm did.",
+    ),
+    "juniper-valley": (
+        "After graduation I plan to study agricultural science and bring it back to the valley.",
+        "I want to study to become a teacher, and maybe come back to a school like this one.",
+    ),
+    "": (
+        "Whatever I study next, I want to keep the habit of asking for feedback before I think I am done.",
+        "I hope to study engineering, and I know now that the first prototype is supposed to fail.",
+        "I want to study history, and to keep asking the questions nobody in the room can answer yet.",
+        "I plan to start at a community college close to home and study business, then see where it leads.",
+        "I would like to study biology and do field work whenever anyone will let me.",
+        "Next I want to find people who care about the same questions I do and keep asking them together.",
+    ),
+}
+
+#: What an educator writes under an earned credit. Slots: {name} the student's given name,
+#: {credit} the credit's title, {area} its area.
+COMMENTS: tuple[str, ...] = (
+    "{name} revised the central piece for this credit three times; each draft answered the feedback on the one before.",
+    "For {credit}, {name} chose evidence from two very different settings, and the second shows the skill holding up without support.",
+    "{name} explained the reasoning behind this work to the panel more clearly than many adults could.",
+    "This credit came after a slow start in {area}. {name} asked for a reassessment without prompting and came prepared.",
+    "The strongest piece here is the most recent one: it shows what {name} can now do on their own.",
+    "Other students went to {name} for help with this work, and the explanations held up when I listened in.",
+    "{name} set the standard for {credit} in our class this year; I now use one of these pieces as an example.",
+    "What stands out in {name}'s evidence for {credit} is the honesty of the reflections about what did not work.",
+    "{name} took on the hardest version of the task on offer and carried it through to the end.",
+)
+#: Comments in the voice of the student's advisor.
+ADVISOR_COMMENTS: tuple[str, ...] = (
+    "As {name}'s advisor for four years, I watched this credit take shape over several terms; it reflects steady, patient work.",
+    "{name} planned the evidence for this credit in advisory and kept to the plan when other commitments piled up.",
+    "I saw {name} grow in {area} from someone who avoided it to someone who looks for it.",
+)
+
+#: Who students share their transcript with (an admissions office of an invented college).
+SHARE_RECIPIENTS: tuple[str, ...] = (
+    "Office of Admission, Lakeshore State University",
+    "Admissions, Brightwater College",
+    "Undergraduate Admissions, Cedar Ridge University",
+)
+
+#: The browser an admissions reader opened a shared transcript with.
+READER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.4 Safari/605.1.15"
+)
+
+
+def credit_words(title: str) -> str:
+    """Return a credit's title as a student would say it after "the credit for".
+
+    "Mindfulness · Wellness" → "mindfulness in wellness"; "Health Standard" → "the Health Standard".
+    """
+    if " · " in title:
+        skill, area = title.split(" · ", 1)
+        return f"{skill.lower()} in {area.lower()}"
+    if title.endswith(" Standard"):
+        return f"the {title}"
+    return title
+
+
 # ==============================================================================================
 # School A — Wayfinder Commons High School (interdisciplinary seminars, 26 foundational credits)
 # ==============================================================================================

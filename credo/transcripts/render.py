@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -54,6 +55,17 @@ def _with_article(noun: str) -> str:
     """Return ``noun`` in lower case after "a" or "an" ("an exhibition", "a committee pitch")."""
     noun = noun.lower()
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def size_sentence(school: dict) -> str:
+    """Return "About N students." unless the school's own description already gives its size."""
+    size = school.get("enrollment_size")
+    if not size:
+        return ""
+    text = school.get("context") or ""
+    if re.search(rf"(?<![\d,.]){size:,}(?![\d,])|(?<![\d,.]){size}(?![\d,])", text):
+        return ""
+    return f"About {size:,} students."
 
 
 def profile_areas(content: dict, *, anchors: bool = True) -> list[ProfileArea]:
@@ -162,6 +174,7 @@ def context(
     return {
         "content": content,
         "school_profile": content["school"],
+        "school_size": size_sentence(content["school"]),
         "student": content["student"],
         "summary": summary,
         "as_of": _date(content["as_of"]),

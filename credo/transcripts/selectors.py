@@ -206,8 +206,8 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
     standard, award date, the panel review that decided them, the highlighted evidence that
     speaks to them and educators' comments. No scores, grades or ranks are included.
     """
-    today = today or timezone.localdate()
     school = student.school
+    today = today or school.today()
     policy = policy_of(school)
     areas = list(CreditArea.objects.filter(school=school).order_by("order", "name", "id"))
     level_rank = {"foundational": 0, "advanced": 1}

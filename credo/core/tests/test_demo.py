@@ -1,6 +1,8 @@
 """The demo loader, at a small size: structure, consistency and determinism."""
 
+import datetime as dt
 from decimal import Decimal
+from html import escape
 
 import pytest
 from django.core.management import call_command
@@ -240,6 +242,12 @@ def test_loading_twice_with_the_same_seed_gives_the_same_data(empty):
     )
     demo.load_demo(seed=7, students_per_school=SMALL)
     assert assessment_tuples() == first
+    transcripts = transcript_tuples()
+    assert all(transcripts)
+    # Published versions are dropped with their invented schools, and come back the same.
+    demo.reset_demo()
+    demo.load_demo(seed=7, students_per_school=SMALL)
+    assert transcript_tuples() == transcripts
     demo.reset_demo()
     demo.load_demo(seed=8, students_per_school=SMALL)
     assert assessment_tuples() != first
@@ -263,3 +271,169 @@ def test_demo_schools_read_as_of_the_day_their_records_end(loaded):
 
     schools = School.objects.filter(slug__in=[s.slug for s in NETWORK.schools])
     assert {s.today() for s in schools} == {DEMO_TODAY} == {loaded.today}
+
+
+# --- the transcript, as an admissions reader meets it -----------------------------------------
+
+
+def transcript_tuples():
+    """Stories, comments and published versions, by student number: what must repeat per seed."""
+    from credo.evidence.models import StudentStory
+    from credo.transcripts.models import TranscriptComment, TranscriptVersion
+
+    return (
+        list(
+            StudentStory.objects.order_by("student__student_number").values_list(
+                "student__student_number", "body", "submitted_at", "approved_at"
+            )
+        ),
+        list(
+            TranscriptComment.objects.order_by(
+                "student__student_number", "credit__code"
+            ).values_list(
+                "student__student_number", "credit__code", "author__username", "body", "created_at"
+            )
+        ),
+        list(
+            TranscriptVersion.objects.order_by("student__student_number", "number").values_list(
+                "student__student_number", "number", "content_hash", "published_at"
+            )
+        ),
+    )
+
+
+def student1(slug):
+    return Student.objects.select_related("school", "user").get(user__username=f"student1@{slug}")
+
+
+def test_every_senior_who_may_graduate_has_a_published_transcript(loaded):
+    from credo.transcripts.models import TranscriptVersion
+
+    current = TranscriptVersion.objects.current()
+    eligible = GraduationStatus.objects.filter(eligible=True, student__graduation_year=2026)
+    published = set(current.values_list("student_id", flat=True))
+    assert {s.student_id for s in eligible} <= published
+    for spec in NETWORK.schools:
+        assert student1(spec.slug).pk in published, spec.slug
+    # Only seniors are published, as their record stood on the demo's last day, by the registrar.
+    for version in current.select_related("student", "published_by"):
+        assert version.student.graduation_year == 2026
+        assert version.hash_matches()
+        assert version.content["as_of"] == DEMO_TODAY.isoformat()
+        assert version.published_at.date() == DEMO_TODAY
+        assert version.published_by.username.startswith("registrar@")
+    # Each version shows what the student had earned by the day it describes, nothing later.
+    for version in TranscriptVersion.objects.all():
+        for area in version.content["areas"]:
+            for credit in area["credits"]:
+                if credit["awarded_on"]:
+                    assert credit["awarded_on"] <= version.content["as_of"]
+
+
+def test_seniors_stories_are_their_own_and_approved_by_their_advisor(loaded):
+    from credo.evidence.models import StudentStory
+    from credo.schools.demo_content import STORY_OPENINGS
+
+    stories = StudentStory.objects.select_related("student", "approved_by")
+    approved = stories.filter(approved_at__isnull=False)
+    assert approved.filter(student__graduation_year=2026).count() >= len(NETWORK.schools)
+    for story in approved:
+        assert story.approved_by_id == story.student.advisor_id
+        assert story.submitted_at <= story.approved_at
+        assert story.approved_at.date() <= DEMO_TODAY
+        assert 200 < len(story.body) < 1200
+    bodies = [s.body for s in stories]
+    assert len(set(bodies)) == len(bodies)  # no two students tell the same story
+    for spec in NETWORK.schools:
+        story = stories.get(student=student1(spec.slug))
+        assert story.approved_at is not None
+        # A first version published before the story was written shows none; the next one does.
+        versions = list(story.student.transcript_versions.order_by("number"))
+        assert versions[-1].content["story"]["text"] == story.body
+        for earlier in versions[:-1]:
+            assert earlier.content["story"] is None and earlier.published_at < story.submitted_at
+            assert not earlier.is_current and earlier.content["as_of"] < DEMO_TODAY.isoformat()
+        # It opens in the voice of its own school and names an area of that school.
+        openings = [o.format(school=spec.short_name) for o in STORY_OPENINGS[spec.slug]]
+        assert any(story.body.startswith(o) for o in openings), story.body
+        assert any(area.name in story.body for area in spec.areas), story.body
+
+
+def test_educators_comment_on_credits_the_student_earned(loaded):
+    from credo.transcripts.models import TranscriptComment
+
+    comments = TranscriptComment.objects.select_related("student", "credit", "author")
+    assert comments.exists()
+    for c in comments:
+        award = CreditAward.objects.get(student=c.student, credit=c.credit, revoked_at__isnull=True)
+        assert award.awarded_on < c.created_at.date() <= DEMO_TODAY
+        assert Membership.objects.filter(
+            school=c.school, user=c.author, role__in=[Role.TEACHER, Role.ADVISOR]
+        ).exists()
+        assert c.author_name == c.author.display_name and c.author_role in ("Teacher", "Advisor")
+    # A published version carries its comments under the credit they are about.
+    version = comments.first().student.transcript_versions.order_by("-number").first()
+    shown = [
+        m["body"] for a in version.content["areas"] for c in a["credits"] for m in c["comments"]
+    ]
+    assert set(shown) == set(
+        comments.filter(student=version.student).values_list("body", flat=True)
+    )
+
+
+def test_student1_shares_a_transcript_a_reader_opens_without_signing_in(loaded, client):
+    from django.utils import timezone
+
+    from credo.transcripts.models import ShareView
+
+    for spec in NETWORK.schools:
+        student = student1(spec.slug)
+        link = student.share_links.get()
+        assert link.state == "active" and link.expires_at > timezone.now() + dt.timedelta(days=300)
+        assert link.version.is_current and link.recipient
+        seen = ShareView.objects.filter(link=link).count()
+        assert seen >= 2
+        response = client.get(link.get_absolute_url())
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert student.full_name in page and link.recipient in page
+        story = link.version.content["story"]["text"]
+        assert escape(story.split(". ")[0]) in page
+        assert "Educators' comments" in page or "Educators&#x27; comments" in page
+        assert ShareView.objects.filter(link=link).count() == seen + 1
+
+
+def test_the_landing_page_opens_a_shared_transcript_per_school(loaded, client, settings):
+    settings.CREDO_DEMO = True
+    page = client.get("/").content.decode()
+    assert page.count("Read a shared transcript as an admissions reader") == 3
+    for spec in NETWORK.schools:
+        assert student1(spec.slug).share_links.get().get_absolute_url() in page
+
+
+def test_the_demo_transcripts_print_their_whole_summary_on_page_one(loaded):
+    """The published seniors with the most credits, stories and comments included."""
+    from credo.transcripts.models import TranscriptVersion
+    from credo.transcripts.tests.test_pdf import assert_summary_on_page_one
+
+    for spec in NETWORK.schools:
+        versions = TranscriptVersion.objects.current().filter(school__slug=spec.slug)
+        top = max(
+            versions,
+            key=lambda v: (
+                v.content["summary"]["foundational"]["earned"]
+                + v.content["summary"]["advanced"]["earned"],
+                -v.pk,
+            ),
+        )
+        doc = assert_summary_on_page_one(top)
+        story = top.content["story"]
+        if story:
+            text = " ".join(pdf_text(p) for p in doc.pages[1:])
+            assert " ".join(story["text"].split()[:6]) in " ".join(text.split())
+
+
+def pdf_text(page):
+    from credo.transcripts import pdf
+
+    return pdf.page_text(page)

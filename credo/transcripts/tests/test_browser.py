@@ -45,6 +45,15 @@ def test_publish_share_read_download_and_revoke(page, browser, live_server, scho
     assert "/t/" in url
     token = ShareLink.objects.get().token
     assert url.endswith(f"/t/{token}/")
+    # The whole link shows, and a button copies it (from the keyboard too) and says so.
+    assert field.evaluate("el => el.scrollWidth <= el.clientWidth")
+    field.focus()
+    page.keyboard.press("Tab")
+    copy = page.get_by_role("button", name="Copy link for Northfield College admissions")
+    assert copy.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    status = page.get_by_role("status").filter(has_text="copied")
+    status.or_(page.get_by_role("status").filter(has_text="Ctrl+C")).wait_for()
 
     # A reader without an account opens the link and downloads the PDF.
     reader = browser.new_context(base_url=live_server.url, accept_downloads=True)

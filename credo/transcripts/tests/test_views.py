@@ -127,6 +127,42 @@ def test_the_student_page_query_count_is_pinned(
     with django_assert_max_num_queries(30):
         response = client.get(url("student", hill.school.slug, student.pk))
     assert response.status_code == 200 and response.content.count(b'class="tx-url"') == 5
+    page = response.content.decode()
+    # Each working link has a button that copies it and a status line that says it did.
+    for link in ShareLink.objects.filter(student=student):
+        field = f'id="share-url-{link.pk}"'
+        assert field in page and f'data-copy="share-url-{link.pk}"' in page
+        assert f'aria-label="Copy link for {link.recipient}">Copy link</button>' in page
+        assert f'id="share-status-{link.pk}" class="tx-copy-status" role="status"' in page
+    assert "transcripts/copy.js" in page
+
+
+@pytest.mark.parametrize(
+    ("size", "context", "shown"),
+    [
+        (260, "A boarding school of about 260 students on a hill.", None),
+        (1180, "A regional high school of about 1,180 students.", None),
+        (220, "A public charter on the lake.", "About 220 students. A public charter on the lake."),
+        (1180, "Founded in 1180 as an abbey.", None),
+        (11, "A school of about 110 students.", "About 11 students."),
+    ],
+)
+def test_the_school_profile_gives_its_size_once(client, published, hill, size, context, shown):
+    from credo.transcripts.render import size_sentence
+
+    school = {"enrollment_size": size, "context": context}
+    assert size_sentence(school) == (shown.split(" A")[0] if shown else "")
+    student, version = published
+    hill.school.enrollment_size, hill.school.context = size, context
+    hill.school.save(update_fields=["enrollment_size", "context"])
+    version = services.transcript_publish(actor=hill.registrar, student=student).version
+    client.force_login(hill.registrar)
+    page = client.get(url("version", hill.school.slug, version.public_id)).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    number = f"{size:,}"
+    assert text.count(f"About {number} students.") == (1 if shown else 0)
+    if shown:
+        assert f"Size and setting {shown}" in text
 
 
 def test_the_student_shares_with_a_message_beside_bad_fields(client, published, hill):

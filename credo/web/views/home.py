@@ -86,12 +86,36 @@ def demo_accounts() -> tuple[list[dict], list[dict]]:
     return rows, list(networks.values())
 
 
+def demo_shared_transcripts() -> dict[int, object]:
+    """Return, per school, the first working share link of its `student1` (the demo's senior)."""
+    from django.utils import timezone
+
+    from credo.transcripts.models import ShareLink
+
+    found: dict[int, object] = {}
+    for link in (
+        ShareLink.objects.filter(
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            student__user__username__startswith="student1@",
+        )
+        .select_related("student__user", "school")
+        .order_by("created_at", "id")
+    ):
+        if link.student.user.username == f"student1@{link.school.slug}":
+            found.setdefault(link.school_id, link)
+    return found
+
+
 def landing(request):
     if request.user.is_authenticated:
         return redirect("web:home")
     context = {}
     if settings.CREDO_DEMO:
         schools, networks = demo_accounts()
+        shared = demo_shared_transcripts()
+        for row in schools:
+            row["shared"] = shared.get(row["school"].pk)
         context = {"demo": schools, "demo_networks": networks, "demo_password": DEMO_PASSWORD}
     return page(request, "web/landing.html", context)
 
