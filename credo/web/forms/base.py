@@ -17,6 +17,18 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+class DatedForm(forms.Form):
+    """A form whose `demonstrated_on` starts at `today` (the school's today), else the local date."""
+
+    def __init__(self, *args, today=None, **kwargs):
+        from django.utils import timezone
+
+        kwargs.setdefault("initial", {}).setdefault(
+            "demonstrated_on", today or timezone.localdate()
+        )
+        super().__init__(*args, **kwargs)
+
+
 def date_field(label: str, **kwargs) -> forms.DateField:
     kwargs.setdefault(
         "error_messages", {"required": "Give the date.", "invalid": "Give a date like 2025-10-31."}

@@ -1,16 +1,15 @@
 """Forms a student uses: evidence, sharing, peer feedback, a credit-review request, their story."""
 
 from django import forms
-from django.utils import timezone
 
 from credo.evidence.models import EvidenceKind
 from credo.mastery.models import ReviewFormat
-from credo.web.forms.base import ModelMultiChoice, date_field
+from credo.web.forms.base import DatedForm, ModelMultiChoice, date_field
 
 STUDENT_KINDS = [(k, lbl) for k, lbl in EvidenceKind.choices if k != EvidenceKind.OBSERVATION]
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(DatedForm):
     kind = forms.ChoiceField(
         label="What are you adding?",
         choices=STUDENT_KINDS,
@@ -65,7 +64,6 @@ class EvidenceForm(forms.Form):
     def __init__(
         self, *args, sections=None, competencies=None, credits=None, staff=False, **kwargs
     ):
-        kwargs.setdefault("initial", {}).setdefault("demonstrated_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = sections
         self.fields["section"].label_from_instance = lambda s: (

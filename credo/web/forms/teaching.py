@@ -1,15 +1,14 @@
 """Forms a teacher uses: one assessment, a correction, a whole class for one task, habits of work."""
 
 from django import forms
-from django.utils import timezone
 
 from credo.mastery.models import AssessmentKind
-from credo.web.forms.base import ModelChoice, date_field, level_choices
+from credo.web.forms.base import DatedForm, ModelChoice, date_field, level_choices
 
 KIND_CHOICES = AssessmentKind.choices
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(DatedForm):
     value = forms.ChoiceField(
         label="Level", error_messages={"required": "Choose a level on the scale."}
     )
@@ -35,7 +34,6 @@ class AssessmentForm(forms.Form):
     modified_scale = forms.BooleanField(label="Modified scale", required=False)
 
     def __init__(self, *args, levels=(), evidence=None, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("demonstrated_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["value"].choices = level_choices(levels, blank="— choose —")
         self.fields["evidence"].queryset = evidence
@@ -65,7 +63,7 @@ class RetractForm(forms.Form):
     )
 
 
-class ClassTaskForm(forms.Form):
+class ClassTaskForm(DatedForm):
     competency = ModelChoice(
         queryset=None,
         label="Learning target",
@@ -86,12 +84,11 @@ class ClassTaskForm(forms.Form):
     )
 
     def __init__(self, *args, competencies=None, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("demonstrated_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["competency"].queryset = competencies
 
 
-class HabitsForm(forms.Form):
+class HabitsForm(DatedForm):
     PERIODS = [("Daily check-in", "Daily"), ("Weekly check-in", "Weekly")]
     demonstrated_on = date_field("Date")
     period = forms.ChoiceField(
@@ -99,5 +96,4 @@ class HabitsForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("demonstrated_on", timezone.localdate())
         super().__init__(*args, **kwargs)

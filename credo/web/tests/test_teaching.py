@@ -387,3 +387,13 @@ def test_sections_show_this_terms_first_and_every_term_on_request(teacher, hill)
     text = every.content.decode()
     assert text.index("Block N") < text.index("Block A")  # newest term first, grouped
     assert text.count('scope="colgroup"') == 2
+
+
+def test_dates_start_at_the_schools_today(teacher, hill):
+    """In a demo school whose records end on a day, new work is dated that day, not the clock's."""
+    hill.school.as_of = dt.date(2026, 3, 13)
+    hill.school.save(update_fields=["as_of"])
+    s, c = hill.students[0], hill.competencies[0]
+    for page in (url("cell", hill, s.pk, c.pk), url("class_task", hill), url("habits", hill)):
+        html = teacher.get(page).content.decode()
+        assert 'value="2026-03-13"' in html, page

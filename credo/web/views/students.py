@@ -196,6 +196,7 @@ def evidence_new(request, school, student_id):
         credits=credits,
         staff=not is_self,
         initial=initial,
+        today=school.today(),
     )
     if request.method == "POST":
         evidence = save_form(

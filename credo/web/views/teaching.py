@@ -119,7 +119,9 @@ def cell(request, school, section_id, student_id, competency_id):
     evidence = Evidence.objects.filter(school=school, student=student).order_by(
         "-demonstrated_on", "-id"
     )
-    form = AssessmentForm(request.POST or None, levels=levels, evidence=evidence)
+    form = AssessmentForm(
+        request.POST or None, levels=levels, evidence=evidence, today=school.today()
+    )
     saved = None
     if request.method == "POST":
         saved = save_form(
@@ -141,7 +143,7 @@ def cell(request, school, section_id, student_id, competency_id):
             messages.success(request, f"Recorded {saved.value} for {student} on {competency.code}.")
             return redirect("web:cell", school.slug, section.pk, student.pk, competency.pk)
         if saved:
-            form = AssessmentForm(levels=levels, evidence=evidence)
+            form = AssessmentForm(levels=levels, evidence=evidence, today=school.today())
     context = {
         "section": section,
         "student": student,
@@ -236,7 +238,7 @@ def class_task(request, school, section_id):
     initial = {}
     if request.GET.get("competency"):
         initial["competency"] = request.GET["competency"]
-    form = ClassTaskForm(data, competencies=queryset, initial=initial)
+    form = ClassTaskForm(data, competencies=queryset, initial=initial, today=school.today())
     chosen = next(
         (c for c in competencies if str(c.pk) == str((data or request.GET).get("competency"))), None
     )
@@ -336,7 +338,7 @@ def habits(request, school, section_id):
     for lv in ScaleLevel.objects.filter(scale_id__in=scale_ids).order_by("value"):
         levels_by_scale.setdefault(lv.scale_id, []).append(lv)
     data = request.POST if request.method == "POST" else None
-    form = HabitsForm(data)
+    form = HabitsForm(data, today=school.today())
     errors: dict[str, list[str]] = {}
     if data is not None and form.is_valid():
         entries = [(s, h, data.get(f"h-{s.pk}-{h.pk}", "")) for s in students for h in habit_list]
