@@ -424,11 +424,22 @@ def advisee_overview(school, advisor, *, today: dt.date | None = None) -> list[A
         )
         .order_by("family_name", "given_name", "id")
     )
+    # What a student is learning now: the targets of this term's classes. A student with no class
+    # this term (or a school without sections) is judged on every target not yet mastered.
+    from credo.schools.models import Enrollment
+
+    current: dict[int, set[int]] = defaultdict(set)
+    for student_id, competency_id in Enrollment.objects.filter(
+        student__in=students, section__term__starts_on__lte=today, section__term__ends_on__gte=today
+    ).values_list("student_id", "section__experience__alignments__competency_id"):
+        current[student_id].add(competency_id)
     stalls: dict[int, int] = defaultdict(int)
     for stall in find_stalls(
         students, cutoff=today - dt.timedelta(days=school.not_progressing_days)
     ):
-        stalls[stall.student.pk] += 1
+        now = current.get(stall.student.pk)
+        if now is None or stall.competency.pk in now:
+            stalls[stall.student.pk] += 1
     lines = []
     for s in students:
         graduation = getattr(s, "graduation", None)

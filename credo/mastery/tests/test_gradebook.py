@@ -96,3 +96,23 @@ def test_a_school_with_an_as_of_date_reads_as_of_that_day(hill):
 
     school.as_of = None  # a real school follows the clock
     assert school.today() == timezone.localdate()
+
+
+def test_advisees_are_flagged_on_this_terms_targets(hill):
+    """Stalled targets count for an advisor when they belong to the student's classes this term;
+    a student with no class this term is judged on every target not yet mastered."""
+    from credo.schools.models import ExperienceAlignment
+
+    me = hill.students[0]
+    taught, dropped = hill.competencies[0], hill.competencies[1]
+    ExperienceAlignment.objects.filter(competency=dropped).delete()  # no class teaches it this term
+    for c in (taught, dropped):
+        record(hill, me, c, 2, day=dt.date(2025, 9, 1))
+        record(hill, me, c, 2, day=dt.date(2025, 9, 20))
+
+    def stalled(today):
+        lines = selectors.advisee_overview(hill.school, hill.advisor, today=today)
+        return next(line for line in lines if line.student == me).stalls
+
+    assert stalled(dt.date(2025, 12, 1)) == 1  # in the fall term: only the target of a class
+    assert stalled(dt.date(2026, 2, 1)) == 2  # no class this term: both count
