@@ -9,6 +9,19 @@ from django.db import models
 
 from credo.core.models import AuditEvent
 
+# The columns of an audit event, in the order the bulk writers (the demo, imports) give their rows.
+EVENT_COLUMNS = (
+    "school_id",
+    "actor_id",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "note",
+    "at",
+)
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, decimal.Decimal):

@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
-from credo.core.audit import audit_record
+from credo.core.audit import EVENT_COLUMNS, audit_record
 from credo.core.models import AuditEvent
 from credo.evidence.models import Evidence, EvidenceCompetency, EvidenceCredit, PeerFeedback
 from credo.frameworks.models import Competency, Framework, Outcome, ProficiencyScale, ScaleLevel
@@ -2202,17 +2202,7 @@ class _SchoolBuilder:
         _write_rows(CreditAward, (*AWARD_COLUMNS, "id"), award_rows)
         _write_rows(
             AuditEvent,
-            (
-                "school_id",
-                "actor_id",
-                "action",
-                "target_type",
-                "target_id",
-                "before",
-                "after",
-                "note",
-                "at",
-            ),
+            EVENT_COLUMNS,
             events,
         )
         _reset_sequences(CreditReview, PanelSeat, ReviewDecision, CreditAward)
@@ -2541,17 +2531,7 @@ class _SchoolBuilder:
         )
         _write_rows(
             AuditEvent,
-            (
-                "school_id",
-                "actor_id",
-                "action",
-                "target_type",
-                "target_id",
-                "before",
-                "after",
-                "note",
-                "at",
-            ),
+            EVENT_COLUMNS,
             events,
         )
         _reset_sequences(ShareLink)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from credo.core.audit import snapshot
+from credo.core.audit import EVENT_COLUMNS, snapshot
 from credo.core.models import AuditEvent
 from credo.interop.common import ImportRefused, Problems, Summary
 
@@ -140,20 +140,7 @@ class Writer:
             return
         school_id = getattr(self.school, "pk", self.school)
         now = timezone.now()
-        fields = [
-            AuditEvent._meta.get_field(n)
-            for n in (
-                "school",
-                "actor",
-                "action",
-                "target_type",
-                "target_id",
-                "before",
-                "after",
-                "note",
-                "at",
-            )
-        ]
+        fields = [AuditEvent._meta.get_field(n) for n in EVENT_COLUMNS]
         rows = [
             [
                 school_id,
