@@ -17,7 +17,6 @@ from contextvars import ContextVar
 from django.db.backends.signals import connection_created
 
 _FLUSH = "execute_sql_flush"
-_TABLE = "transcripts_transcriptversion"
 _schools_going: ContextVar[bool] = ContextVar("credo_schools_going", default=False)
 
 
@@ -26,21 +25,22 @@ def erasing_whole_schools(connection) -> Iterator[None]:
     """Let the versions of schools being dropped whole be deleted, inside the caller's transaction.
 
     Only for the demo loader's reset, whose schools and people are invented. On PostgreSQL the
-    trigger is switched off and on again within the transaction, so no other session sees it off.
+    trigger lets a DELETE through while the transaction-local setting `credo.erasing_whole_schools`
+    is on (migration 0003); no other session ever sees it.
     """
     postgres = connection.vendor == "postgresql"
     if postgres:
         with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {_TABLE} DISABLE TRIGGER transcripts_version_immutable")
+            cursor.execute("SELECT set_config('credo.erasing_whole_schools', 'on', true)")
     token = _schools_going.set(True)
     try:
         yield
     finally:
         _schools_going.reset(token)
-    # After an error the rollback restores the trigger; after success it is switched back on here.
+    # After an error the rollback ends the setting with the transaction; after success, end it now.
     if postgres:
         with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {_TABLE} ENABLE TRIGGER transcripts_version_immutable")
+            cursor.execute("SELECT set_config('credo.erasing_whole_schools', 'off', true)")
 
 
 def version_erasable() -> int:

@@ -144,3 +144,18 @@ def test_the_api_offers_no_way_to_change_a_version(version, client, hill):
             405,
         )
     unchanged(version)
+
+
+def test_only_the_demo_reset_may_erase_versions_and_only_inside_its_block(version):
+    """`erasing_whole_schools` opens the guard for DELETE inside its block and transaction only."""
+    from credo.transcripts.guard import erasing_whole_schools
+
+    delete = "DELETE FROM transcripts_transcriptversion WHERE id = %s"
+    with transaction.atomic():
+        with erasing_whole_schools(connection):
+            pass
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(delete, [version.pk])  # once the block is left: refused again
+        with erasing_whole_schools(connection), connection.cursor() as cursor:
+            cursor.execute(delete, [version.pk])
+    assert not TranscriptVersion.objects.filter(pk=version.pk).exists()
