@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -100,19 +101,21 @@ SQL = {
         "day": "CAST(julianday({}) - 2440587.5 AS INTEGER)",
         "float": "CAST({} AS REAL)",
         "hundredths": "CAST(ROUND({} * 100) AS INTEGER)",
-        "sort_time": "{}",  # Django stores timestamps as ISO text, which sorts chronologically
-        "from_day": "date(%s * 86400, 'unixepoch')",
-        "from_hundredths": "%s / 100.0",
+        # Django stores timestamps as ISO text, which sorts chronologically; `|| ''` drops the
+        # declared type so the driver hands back the text instead of parsing a datetime per row.
+        "sort_time": "{} || ''",
     },
     "postgresql": {
         "day": "({} - DATE '1970-01-01')",
         "float": "CAST({} AS DOUBLE PRECISION)",
         "hundredths": "CAST(ROUND({} * 100) AS BIGINT)",
-        "sort_time": "EXTRACT(EPOCH FROM {})",
-        "from_day": "DATE '1970-01-01' + CAST(%s AS INTEGER)",
-        "from_hundredths": "CAST(%s AS NUMERIC) / 100",
+        "sort_time": "CAST(ROUND(EXTRACT(EPOCH FROM {}) * 1000000) AS BIGINT)",  # microseconds
     },
 }
+
+
+# How the sort time above comes back: ISO text (at most 32 ASCII characters) or microseconds.
+SORT_TIME_DTYPE = {"sqlite": "S32", "postgresql": np.int64}
 
 
 def _sql(kind: str, column: str = "") -> str:
@@ -123,14 +126,16 @@ def _in_clause(ids: Sequence[int]) -> str:
     return ",".join(str(int(i)) for i in ids) or "NULL"
 
 
-def load_columns(school_ids: Sequence[int]) -> Columns:
+def load_columns(school_ids: Sequence[int], *, batch: int = 200_000) -> Columns:
     """Load the live assessments of these schools, ordered as the engine reads them.
 
-    The database only filters; ordering (student, competency, demonstration date, assessment
-    time, id) is done here with one lexsort, which is much faster than an ORDER BY on disk.
+    The database only filters and hands back plain numbers (and, on SQLite, the timestamp's ISO
+    text, stripped of its declared type so no per-row datetime parsing happens). Rows are read in
+    large batches straight into a structured numpy array; ordering (student, competency,
+    demonstration date, assessment time, id) is then one lexsort, much faster than an ORDER BY.
     """
     sql = f"""
-        SELECT a.id, a.student_id, a.competency_id, {_sql("float", "a.value")}, a.kind,
+        SELECT a.id, a.student_id, a.competency_id, {_sql("float", "a.value")}, a.kind = %s,
                {_sql("day", "a.demonstrated_on")}, {_sql("sort_time", "a.assessed_at")}
         FROM mastery_assessment a
         WHERE a.school_id IN ({_in_clause(school_ids)})
@@ -138,33 +143,40 @@ def load_columns(school_ids: Sequence[int]) -> Columns:
           AND a.id NOT IN (SELECT r.replaces_id FROM mastery_assessment r
                            WHERE r.replaces_id IS NOT NULL AND r.school_id IN ({_in_clause(school_ids)}))
     """  # noqa: S608 -- ids are integers
+    dtype = np.dtype(
+        [
+            ("id", np.int64),
+            ("student", np.int64),
+            ("competency", np.int64),
+            ("value", np.float64),
+            ("summative", np.bool_),
+            ("day", np.int64),
+            ("time", SORT_TIME_DTYPE[_vendor()]),
+        ]
+    )
+    parts = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [False])
-        rows = cursor.fetchall()
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return Columns(empty, empty, np.zeros(0), np.zeros(0, dtype=bool), empty)
-    ids, student, competency, value, kind, day, assessed = zip(*rows, strict=True)
-    n = len(rows)
-    ids = np.fromiter(ids, dtype=np.int64, count=n)
-    student = np.fromiter(student, dtype=np.int64, count=n)
-    competency = np.fromiter(competency, dtype=np.int64, count=n)
-    day = np.fromiter(day, dtype=np.int64, count=n)
-    assessed = np.array(assessed)  # ISO text on SQLite, epoch seconds on PostgreSQL: both sort correctly
-    order = np.lexsort((ids, assessed, day, competency, student))
+        cursor.execute(sql, ["summative", False])
+        while rows := cursor.fetchmany(batch):
+            parts.append(np.array(rows, dtype=dtype))
+    rows = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    order = np.lexsort((rows["id"], rows["time"], rows["day"], rows["competency"], rows["student"]))
+    rows = rows[order]
     return Columns(
-        student=student[order],
-        competency=competency[order],
-        value=np.fromiter(value, dtype=np.float64, count=n)[order],
-        summative=(np.array(kind) == "summative")[order],
-        day=day[order],
+        student=rows["student"].copy(),
+        competency=rows["competency"].copy(),
+        value=rows["value"].copy(),
+        summative=rows["summative"].copy(),
+        day=rows["day"].copy(),
     )
 
 
 def competency_configs(school_ids: Sequence[int]) -> dict[int, engine.CompetencyConfig]:
     return {
         c.pk: engine.competency_config(c)
-        for c in Competency.objects.filter(school_id__in=school_ids).select_related("framework__scale", "scale")
+        for c in Competency.objects.filter(school_id__in=school_ids).select_related(
+            "framework__scale", "scale"
+        )
     }
 
 
@@ -203,7 +215,9 @@ def compute_states(cols: Columns, configs: dict[int, engine.CompetencyConfig]) -
     first_day = cols.day[starts]
     last_day = cols.day[starts + count - 1] if groups else np.zeros(0, dtype=np.int64)
 
-    config_list = sorted(set(configs.values()), key=lambda c: repr((c.key, c.counts_formative, c.exceeds)))
+    config_list = sorted(
+        set(configs.values()), key=lambda c: repr((c.key, c.counts_formative, c.exceeds))
+    )
     index = {c: i for i, c in enumerate(config_list)}
     lookup = np.full((max(configs) + 1) if configs else 1, -1, dtype=np.int64)
     for competency_id, config in configs.items():
@@ -218,7 +232,11 @@ def compute_states(cols: Columns, configs: dict[int, engine.CompetencyConfig]) -
     else:
         counted_mask = cols.summative
     counted_values = cols.value[counted_mask]
-    counted = np.add.reduceat(counted_mask.astype(np.int64), starts) if groups else np.zeros(0, dtype=np.int64)
+    counted = (
+        np.add.reduceat(counted_mask.astype(np.int64), starts)
+        if groups
+        else np.zeros(0, dtype=np.int64)
+    )
 
     # Groups with counted history, ordered by configuration (stable: keeps student order inside).
     scored = np.flatnonzero(counted > 0)
@@ -255,7 +273,9 @@ def compute_states(cols: Columns, configs: dict[int, engine.CompetencyConfig]) -
         if config.exceeds is not None:
             st[proficient & (h >= int(config.exceeds * 100))] = 2
         status[target] = st
-    return States(g_student, g_competency, hundredths, none, status, count, counted, first_day, last_day)
+    return States(
+        g_student, g_competency, hundredths, none, status, count, counted, first_day, last_day
+    )
 
 
 def states_from_table(school_ids: Sequence[int]) -> States:
@@ -263,15 +283,25 @@ def states_from_table(school_ids: Sequence[int]) -> States:
     rows = list(
         MasteryState.objects.filter(school_id__in=school_ids)
         .order_by("student_id", "competency_id")
-        .values_list("student_id", "competency_id", "score", "status", "assessment_count", "counted_count",
-                     "first_demonstrated_on", "last_demonstrated_on")
+        .values_list(
+            "student_id",
+            "competency_id",
+            "score",
+            "status",
+            "assessment_count",
+            "counted_count",
+            "first_demonstrated_on",
+            "last_demonstrated_on",
+        )
     )
     code = {s: i for i, s in enumerate(STATUS_CODES)}
     day = lambda d: (d - EPOCH).days if d else 0  # noqa: E731
     return States(
         student=np.array([r[0] for r in rows], dtype=np.int64),
         competency=np.array([r[1] for r in rows], dtype=np.int64),
-        hundredths=np.array([int(r[2] * 100) if r[2] is not None else 0 for r in rows], dtype=np.int64),
+        hundredths=np.array(
+            [int(r[2] * 100) if r[2] is not None else 0 for r in rows], dtype=np.int64
+        ),
         none=np.array([r[2] is None for r in rows], dtype=bool),
         status=np.array([code[r[3]] for r in rows], dtype=np.int8),
         count=np.array([r[4] for r in rows], dtype=np.int64),
@@ -288,20 +318,25 @@ def compute_credits_and_graduation(school_id: int, states: States, student_cohor
     proficient: dict[int, set[int]] = defaultdict(set)
     last_dates: dict[int, dict[int, dt.date]] = defaultdict(dict)
     mask = states.status > 0
-    for s, c, d in zip(states.student[mask].tolist(), states.competency[mask].tolist(),
-                       states.last_day[mask].tolist(), strict=True):
+    for s, c, d in zip(
+        states.student[mask].tolist(),
+        states.competency[mask].tolist(),
+        states.last_day[mask].tolist(),
+        strict=True,
+    ):
         proficient[s].add(c)
         last_dates[s][c] = EPOCH + dt.timedelta(days=d)
 
     student_ids = list(student_cohorts)
     evidence = engine.approved_evidence_counts(student_ids)
     awarded, revoked = set(), set()
-    for student_id, credit_id, revoked_at in CreditAward.objects.filter(school_id=school_id).values_list(
-        "student_id", "credit_id", "revoked_at"
-    ):
+    for student_id, credit_id, revoked_at in CreditAward.objects.filter(
+        school_id=school_id
+    ).values_list("student_id", "credit_id", "revoked_at"):
         (awarded if revoked_at is None else revoked).add((student_id, credit_id))
     open_pairs, returned_pairs = engine.review_flags_from(
-        ((s, c), closed, decision, decided, did) for s, c, closed, decision, decided, did in sql.review_rows_of_school(school_id)
+        ((s, c), closed, decision, decided, did)
+        for s, c, closed, decision, decided, did in sql.review_rows_of_school(school_id)
     )
 
     catalogue, area_ids = engine.catalogue_for(school_id)
@@ -324,8 +359,12 @@ def compute_credits_and_graduation(school_id: int, states: States, student_cohor
                 returned=key in returned_pairs,
             )
             if row.status == CreditStatus.MET and key not in revoked:
-                new_awards.append((student_id, credit_id, engine.award_date(spec, last_dates.get(student_id, {}))))
-                row = engine.CreditRow(CreditStatus.AWARDED, row.proficient_count, row.points, row.evidence_count)
+                new_awards.append(
+                    (student_id, credit_id, engine.award_date(spec, last_dates.get(student_id, {})))
+                )
+                row = engine.CreditRow(
+                    CreditStatus.AWARDED, row.proficient_count, row.points, row.evidence_count
+                )
             if row.status == CreditStatus.AWARDED:
                 won.add(credit_id)
             if not row.is_default:
@@ -358,13 +397,22 @@ def compute(school_ids: Sequence[int], *, only_credits: bool = False) -> Result:
     graduation_rows: dict = {}
     new_awards: list = []
     for school_id in school_ids:
-        cohorts = dict(Student.objects.filter(school_id=school_id).values_list("id", "graduation_year"))
+        cohorts = dict(
+            Student.objects.filter(school_id=school_id).values_list("id", "graduation_year")
+        )
         c, g, a = compute_credits_and_graduation(school_id, states, cohorts)
         credit_rows.update(c)
         graduation_rows.update(g)
         new_awards += a
     timings["credits_s"] = time.perf_counter() - t2
-    return Result(states, credit_rows, graduation_rows, new_awards, timings, len(cols) if cols is not None else 0)
+    return Result(
+        states,
+        credit_rows,
+        graduation_rows,
+        new_awards,
+        timings,
+        len(cols) if cols is not None else 0,
+    )
 
 
 def _school_of_students(school_ids) -> dict[int, int]:
@@ -373,34 +421,78 @@ def _school_of_students(school_ids) -> dict[int, int]:
     return dict(Student.objects.filter(school_id__in=school_ids).values_list("id", "school_id"))
 
 
-def _executemany(cursor, sql: str, rows: list, batch: int = 50_000) -> None:
-    for i in range(0, len(rows), batch):
-        cursor.executemany(sql, rows[i : i + batch])
+def _insert(
+    cursor, table: str, columns: Sequence[str], rows: Iterable[tuple], batch: int = 50_000
+) -> None:
+    """Insert every row: COPY on PostgreSQL, batched `executemany` (never all rows at once) on SQLite."""
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # psycopg 3
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, batch)):
+        cursor.executemany(sql, chunk)
 
 
-def _state_rows(st: States, school_of: dict[int, int], now) -> list[tuple]:
-    """Return the INSERT parameters of every state, built column-wise (no per-row objects)."""
-    students = st.student.tolist()
-    scores = np.where(st.none, -1, st.hundredths).tolist()
-    statuses = np.array(STATUS_CODES, dtype=object)[st.status].tolist()
-    return list(
-        zip(
-            [school_of[s] for s in students],
-            students,
-            st.competency.tolist(),
-            [None if h < 0 else h for h in scores],
-            statuses,
-            st.count.tolist(),
-            st.counted.tolist(),
-            st.first_day.tolist(),
-            st.last_day.tolist(),
-            [now] * len(students),
-            strict=True,
-        )
+def _schools_of(students: np.ndarray, school_of: dict[int, int]) -> list[int]:
+    """Return the school of each student id, looked up in one vectorized pass."""
+    keys = np.fromiter(school_of.keys(), dtype=np.int64, count=len(school_of))
+    values = np.fromiter(school_of.values(), dtype=np.int64, count=len(school_of))
+    order = np.argsort(keys)
+    at = np.searchsorted(keys[order], students)
+    if len(students) and (at.max() >= len(keys) or (keys[order][at] != students).any()):
+        raise ValueError("states refer to students outside these schools")
+    return values[order][at].tolist()
+
+
+STATE_COLUMNS = (
+    "school_id",
+    "student_id",
+    "competency_id",
+    "score",
+    "status",
+    "assessment_count",
+    "counted_count",
+    "first_demonstrated_on",
+    "last_demonstrated_on",
+    "updated_at",
+)
+
+
+def _state_rows(st: States, school_of: dict[int, int], now) -> Iterator[tuple]:
+    """Yield the INSERT parameters of every state, built column-wise (no per-row conversions).
+
+    Dates go in as ISO text. Scores go in as hundredths / 100: a float on SQLite (what SQLite
+    itself would store for `? / 100.0`), exact decimal text on PostgreSQL.
+    """
+    if _vendor() == "sqlite":
+        scores = np.where(st.none, None, st.hundredths / 100.0).tolist()
+    else:
+        scores = [
+            None if none else f"{'-' if h < 0 else ''}{abs(h) // 100}.{abs(h) % 100:02d}"
+            for h, none in zip(st.hundredths.tolist(), st.none.tolist(), strict=True)
+        ]
+    return zip(
+        _schools_of(st.student, school_of),
+        st.student.tolist(),
+        st.competency.tolist(),
+        scores,
+        np.array(STATUS_CODES, dtype=object)[st.status].tolist(),
+        st.count.tolist(),
+        st.counted.tolist(),
+        st.first_day.astype("datetime64[D]").astype(str).tolist(),
+        st.last_day.astype("datetime64[D]").astype(str).tolist(),
+        itertools.repeat(now, len(st)),
+        strict=True,
     )
 
 
-def materialize(school_ids: Sequence[int], result: Result, *, actor=None, only_credits: bool = False) -> None:
+def materialize(
+    school_ids: Sequence[int], result: Result, *, actor=None, only_credits: bool = False
+) -> None:
     """Replace the materialized rows of these schools with `result`, in one transaction."""
     school_of = _school_of_students(school_ids)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -408,12 +500,12 @@ def materialize(school_ids: Sequence[int], result: Result, *, actor=None, only_c
     with connection.cursor() as cursor:
         if not only_credits:
             cursor.execute(f"DELETE FROM mastery_masterystate WHERE school_id IN ({ids})")  # noqa: S608
-            insert = (  # noqa: S608 -- fixed per-vendor fragments, no user input
-                "INSERT INTO mastery_masterystate (school_id, student_id, competency_id, score, status, "
-                "assessment_count, counted_count, first_demonstrated_on, last_demonstrated_on, updated_at) "
-                "VALUES (%s, %s, %s, {score}, %s, %s, %s, {day}, {day}, %s)"
-            ).format(score=_sql("from_hundredths"), day=_sql("from_day"))
-            _executemany(cursor, insert, _state_rows(result.states, school_of, now))
+            _insert(
+                cursor,
+                "mastery_masterystate",
+                STATE_COLUMNS,
+                _state_rows(result.states, school_of, now),
+            )
         if result.new_awards:
             awards = CreditAward.objects.bulk_create(
                 [
@@ -430,7 +522,11 @@ def materialize(school_ids: Sequence[int], result: Result, *, actor=None, only_c
                         action="credit.awarded_automatically",
                         target_type="mastery.creditaward",
                         target_id=str(a.pk or ""),
-                        after={"student": a.student_id, "credit": a.credit_id, "awarded_on": a.awarded_on.isoformat()},
+                        after={
+                            "student": a.student_id,
+                            "credit": a.credit_id,
+                            "awarded_on": a.awarded_on.isoformat(),
+                        },
                         note="bulk recompute",
                     )
                     for a in awards
@@ -438,23 +534,39 @@ def materialize(school_ids: Sequence[int], result: Result, *, actor=None, only_c
                 batch_size=5000,
             )
         cursor.execute(f"DELETE FROM mastery_creditprogress WHERE school_id IN ({ids})")  # noqa: S608
-        _executemany(
+        _insert(
             cursor,
-            "INSERT INTO mastery_creditprogress (school_id, student_id, credit_id, status, proficient_count, "
-            "points, evidence_count, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [
-                (school_of[s], s, c, row.status, row.proficient_count, str(row.points), row.evidence_count, now)
+            "mastery_creditprogress",
+            ("school_id", "student_id", "credit_id", *engine.CREDIT_FIELDS, "updated_at"),
+            (
+                (
+                    school_of[s],
+                    s,
+                    c,
+                    row.status,
+                    row.proficient_count,
+                    str(row.points),
+                    row.evidence_count,
+                    now,
+                )
                 for (s, c), row in result.credits.items()
-            ],
+            ),
         )
         cursor.execute(f"DELETE FROM mastery_graduationstatus WHERE school_id IN ({ids})")  # noqa: S608
-        GraduationStatus.objects.bulk_create(
-            [
-                GraduationStatus(school_id=school_of[s], student_id=s,
-                                 **dict(zip(engine.GRADUATION_FIELDS, row.as_tuple(), strict=True)))
+        _insert(
+            cursor,
+            "mastery_graduationstatus",
+            ("school_id", "student_id", *engine.GRADUATION_FIELDS, "updated_at"),
+            (
+                (
+                    school_of[s],
+                    s,
+                    *row.as_tuple()[:-1],
+                    connection.ops.adapt_json_value(row.detail, None),
+                    now,
+                )
                 for s, row in result.graduation.items()
-            ],
-            batch_size=5000,
+            ),
         )
     per_school_states = defaultdict(int)
     for s in result.states.student.tolist():
@@ -472,15 +584,26 @@ def materialize(school_ids: Sequence[int], result: Result, *, actor=None, only_c
         )
 
 
-def recompute(school_ids: Sequence[int] | None = None, *, actor=None, only_credits: bool = False,
-              progress: Callable[[str], None] | None = None) -> Result:
+def recompute(
+    school_ids: Sequence[int] | None = None,
+    *,
+    actor=None,
+    only_credits: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
     """Recompute and store every materialized row of these schools (all schools when None)."""
     from credo.schools.models import School
 
-    school_ids = list(school_ids) if school_ids is not None else list(School.objects.values_list("id", flat=True))
+    school_ids = (
+        list(school_ids)
+        if school_ids is not None
+        else list(School.objects.values_list("id", flat=True))
+    )
     result = compute(school_ids, only_credits=only_credits)
     t = time.perf_counter()
-    atomic = transaction.atomic() if connection.in_atomic_block else transaction.atomic(durable=True)
+    atomic = (
+        transaction.atomic() if connection.in_atomic_block else transaction.atomic(durable=True)
+    )
     with atomic:
         materialize(school_ids, result, actor=actor, only_credits=only_credits)
     result.timings["write_s"] = time.perf_counter() - t
@@ -505,7 +628,11 @@ def check(school_ids: Sequence[int] | None = None) -> list[Difference]:
     """Recompute everything from the assessments and return every stored row that differs."""
     from credo.schools.models import School
 
-    school_ids = list(school_ids) if school_ids is not None else list(School.objects.values_list("id", flat=True))
+    school_ids = (
+        list(school_ids)
+        if school_ids is not None
+        else list(School.objects.values_list("id", flat=True))
+    )
     result = compute(school_ids)
     diffs: list[Difference] = []
 
@@ -586,15 +713,31 @@ def _state_differences(school_ids: Sequence[int], fresh: States) -> list[Differe
         differ |= getattr(fresh, name)[fi] != getattr(stored, name)[si]
     differ |= ~fresh.none[fi] & (fresh.hundredths[fi] != stored.hundredths[si])
     diffs = [
-        Difference("mastery_state", (int(fresh.student[i]), int(fresh.competency[i])), stored.row(j), fresh.row(i))
+        Difference(
+            "mastery_state",
+            (int(fresh.student[i]), int(fresh.competency[i])),
+            stored.row(j),
+            fresh.row(i),
+        )
         for i, j in zip(fi[differ].tolist(), si[differ].tolist(), strict=True)
     ]
     missing = np.setdiff1d(np.arange(len(fresh_key)), fi, assume_unique=True)
     extra = np.setdiff1d(np.arange(len(stored_key)), si, assume_unique=True)
-    diffs += [Difference("mastery_state", (int(fresh.student[i]), int(fresh.competency[i])), None, fresh.row(i))
-              for i in missing.tolist()]
-    diffs += [Difference("mastery_state", (int(stored.student[j]), int(stored.competency[j])), stored.row(j), None)
-              for j in extra.tolist()]
+    diffs += [
+        Difference(
+            "mastery_state", (int(fresh.student[i]), int(fresh.competency[i])), None, fresh.row(i)
+        )
+        for i in missing.tolist()
+    ]
+    diffs += [
+        Difference(
+            "mastery_state",
+            (int(stored.student[j]), int(stored.competency[j])),
+            stored.row(j),
+            None,
+        )
+        for j in extra.tolist()
+    ]
     return diffs
 
 
