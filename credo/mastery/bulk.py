@@ -448,18 +448,8 @@ def _schools_of(students: np.ndarray, school_of: dict[int, int]) -> list[int]:
     return values[order][at].tolist()
 
 
-STATE_COLUMNS = (
-    "school_id",
-    "student_id",
-    "competency_id",
-    "score",
-    "status",
-    "assessment_count",
-    "counted_count",
-    "first_demonstrated_on",
-    "last_demonstrated_on",
-    "updated_at",
-)
+# A whole state row: its keys, then the values the incremental path writes too.
+STATE_COLUMNS = ("school_id", "student_id", "competency_id", *sql.STATE_COLUMNS)
 
 
 def _state_rows(st: States, school_of: dict[int, int], now) -> Iterator[tuple]:
