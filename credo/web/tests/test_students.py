@@ -449,3 +449,24 @@ def test_a_review_request_lists_the_evidence_that_speaks_to_the_credit_first(cli
     assert html.index(world.evidence.title) < html.index("Newer untagged piece")
     tagged = re.search(rf'<input[^>]*value="{world.evidence.pk}"[^>]*>', html).group(0)
     assert "checked" in tagged
+
+
+def test_a_long_evidence_list_comes_fifty_to_a_page(client, world):
+    me = world.me
+    for i in range(55):
+        evidence_submit(
+            actor=me.user,
+            student=me,
+            kind="text",
+            title=f"Piece {i:02d}",
+            body="b",
+            demonstrated_on=dt.date(2025, 10, 1),
+        )
+    client.force_login(me.user)
+    url = reverse("web:evidence_list", args=[world.hill.school.slug, me.pk])
+    first = client.get(url).content.decode()
+    total = Evidence.objects.filter(student=me).count()
+    assert f"({total} in all)" in first and 'rel="next"' in first
+    assert first.count('scope="row"><a href="/evidence/') == 50
+    last = client.get(url, {"page": 2}).content.decode()
+    assert last.count('scope="row"><a href="/evidence/') == total - 50 and 'rel="prev"' in last

@@ -89,6 +89,9 @@ def _by_domain(explained):
     )
 
 
+EVIDENCE_PAGE = 50  # pieces of evidence per page of a student's list
+
+
 @login_required
 @school_page
 def student_dashboard(request, school, student_id):
@@ -122,13 +125,16 @@ def student_dashboard(request, school, student_id):
 @login_required
 @school_page
 def evidence_list(request, school, student_id):
+    """The student's evidence, newest first, fifty to a page."""
     student = access_student(user=request.user, student_id=student_id, school=school)
     return page(
         request,
         "web/students/evidence_list.html",
         {
             "student": student,
-            "evidence": evidence_selectors.evidence_of(student),
+            "evidence": Paginator(evidence_selectors.evidence_of(student), EVIDENCE_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "is_self": _is_self(request, student),
             "can_add": _is_self(request, student) or _is_staff(request),
             "can_approve": _is_staff(request),
