@@ -290,23 +290,12 @@ def signin_link_create(*, actor, school, user) -> tuple[str, bool]:
     other way, or after `PASSWORD_RESET_TIMEOUT` (seven days). It is e-mailed when the person has
     an address; the admin may also hand it over themselves.
     """
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     _require_manager(actor, school)
     if not Membership.objects.filter(school=school, user=user).exists():
         raise NotAllowed(f"{user} holds no role in {school}.")
     if not user.is_active:
         refuse(None, f"{user}'s account is switched off; switch it on before sending a link.")
-    path = reverse(
-        "web:set_password",
-        args=[
-            urlsafe_base64_encode(force_bytes(user.pk)),
-            default_token_generator.make_token(user),
-        ],
-    )
+    path = signin_link_path(user)
     emailed = bool(user.email)
     with transaction.atomic(durable=True):
         audit_record(
@@ -319,6 +308,17 @@ def signin_link_create(*, actor, school, user) -> tuple[str, bool]:
     if emailed:
         signin_link_send(user=user, path=path, school=school)
     return path, emailed
+
+
+def signin_link_path(user) -> str:
+    """Return the path of a one-time link with which `user` chooses their password."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("web:set_password", args=[uid, default_token_generator.make_token(user)])
 
 
 def signin_link_send(*, user, path: str, school=None) -> None:

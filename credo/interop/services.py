@@ -201,13 +201,15 @@ def import_run_execute(run_id: int, *, apply: bool, progress=None) -> ImportRun:
 
     wanted = ImportState.APPLYING if apply else ImportState.CHECKING
     with transaction.atomic(durable=True):
-        run = ImportRun.objects.select_for_update().select_related("school").get(pk=run_id)
+        run = (
+            ImportRun.objects.select_for_update(of=("self",))
+            .select_related("school", "created_by", "applied_by")
+            .get(pk=run_id)
+        )
         if run.state != wanted or run.started_at is not None:
             return run  # already done, or taken by another worker
         run.started_at = timezone.now()
         run.save(update_fields=["started_at"])
-    run.created_by  # noqa: B018 -- loaded now, outside the import's transaction
-    run.applied_by  # noqa: B018
     progress = progress or FileProgress(run.pk)
     try:
         if apply:

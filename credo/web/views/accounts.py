@@ -4,12 +4,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
-from django.urls import reverse, reverse_lazy
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts import services as people
@@ -66,14 +63,7 @@ def forgot_password(request):
     form = ForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         for user in User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True):
-            path = reverse(
-                "web:set_password",
-                args=[
-                    urlsafe_base64_encode(force_bytes(user.pk)),
-                    default_token_generator.make_token(user),
-                ],
-            )
-            people.signin_link_send(user=user, path=path)
+            people.signin_link_send(user=user, path=people.signin_link_path(user))
         messages.success(
             request,
             "If an account has that address, a link to choose a new password is on its way. "
