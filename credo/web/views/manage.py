@@ -655,6 +655,12 @@ def _person(school, user_id):
     return user
 
 
+def _roles_form(school, user, data=None):
+    """The person's roles in this school, as a form filled with what they hold now."""
+    roles = list(Membership.objects.filter(school=school, user=user).values_list("role", flat=True))
+    return f.RolesForm(data, initial={"roles": roles})
+
+
 def _person_page(request, school, user, form, **extra):
     return _form_page(
         request,
@@ -670,8 +676,7 @@ def _person_page(request, school, user, form, **extra):
 @manager_page
 def person(request, school, user_id):
     user = _person(school, user_id)
-    roles = list(Membership.objects.filter(school=school, user=user).values_list("role", flat=True))
-    form = f.RolesForm(request.POST or None, initial={"roles": roles})
+    form = _roles_form(school, user, request.POST or None)
     if request.method == "POST" and save_form(
         form,
         lambda d: people.memberships_set(
@@ -688,8 +693,7 @@ def person_signin_link(request, school, user_id):
     user = _person(school, user_id)
     if request.method != "POST":
         return redirect("web:manage_person", school.slug, user.pk)
-    roles = list(Membership.objects.filter(school=school, user=user).values_list("role", flat=True))
-    form = f.RolesForm(initial={"roles": roles})
+    form = _roles_form(school, user)
     try:
         path, emailed = people.signin_link_create(actor=request.user, school=school, user=user)
     except ValidationError as exc:
