@@ -15,7 +15,7 @@ from credo.mastery.services import (
     credit_review_request,
     habits_record,
 )
-from credo.testing import make_small_school, make_student, make_user
+from credo.testing import make_small_school, make_student, make_user, submit_evidence
 
 DAY = dt.date(2025, 9, 1)
 
@@ -137,16 +137,7 @@ def test_peer_work_and_a_review_page_do_not_grow_with_the_class(client, small, l
     for s in (small, large):
         roster = list(Student.objects.filter(school=s.school).order_by("pk"))
         for st in roster[1:]:
-            for i in range(2):
-                evidence_submit(
-                    actor=st.user,
-                    student=st,
-                    kind="text",
-                    title=f"Shared {i}",
-                    body="b",
-                    demonstrated_on=DAY,
-                    shared_with_peers=True,
-                )
+            submit_evidence(st, 2, title="Shared", day=DAY, shared_with_peers=True)
         reviews_for(s, roster, 1)
         review = CreditReview.objects.get(school=s.school)
         client.force_login(roster[0].user)

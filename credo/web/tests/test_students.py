@@ -13,7 +13,7 @@ from credo.evidence.models import Evidence, PeerFeedback, StudentStory
 from credo.evidence.services import evidence_submit
 from credo.mastery.models import CreditReview, ReviewEvidence
 from credo.mastery.services import assessment_record
-from credo.testing import make_small_school
+from credo.testing import make_small_school, submit_evidence
 
 DAY = dt.date(2025, 10, 1)
 
@@ -370,16 +370,9 @@ def test_classmates_work_is_this_terms_and_comes_a_page_at_a_time(client, world)
         demonstrated_on=dt.date(2025, 9, 10),
         shared_with_peers=True,
     )
-    for i in range(27):
-        evidence_submit(
-            actor=stranger.user,
-            student=stranger,
-            kind="text",
-            title=f"Spring piece {i:02d}",
-            body="b",
-            demonstrated_on=dt.date(2026, 2, 1),
-            shared_with_peers=True,
-        )
+    submit_evidence(
+        stranger, 27, title="Spring piece", day=dt.date(2026, 2, 1), shared_with_peers=True
+    )
     client.force_login(me.user)
     url = reverse("web:peer_work", args=[hill.school.slug, me.pk])
     first = client.get(url).content.decode()
@@ -453,15 +446,7 @@ def test_a_review_request_lists_the_evidence_that_speaks_to_the_credit_first(cli
 
 def test_a_long_evidence_list_comes_fifty_to_a_page(client, world):
     me = world.me
-    for i in range(55):
-        evidence_submit(
-            actor=me.user,
-            student=me,
-            kind="text",
-            title=f"Piece {i:02d}",
-            body="b",
-            demonstrated_on=dt.date(2025, 10, 1),
-        )
+    submit_evidence(me, 55, title="Piece", day=dt.date(2025, 10, 1))
     client.force_login(me.user)
     url = reverse("web:evidence_list", args=[world.hill.school.slug, me.pk])
     first = client.get(url).content.decode()
