@@ -15,6 +15,7 @@ that summarizes what it made. The same seed and day give the same district, row 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -932,15 +933,9 @@ class _Rows:
 
 def _insert(table: str, columns: Sequence[str], rows, *, batched: bool = False) -> None:
     """Insert plain rows (or, when `batched`, an iterable of row lists) into `table`."""
-    batches = rows if batched else (rows[i : i + BATCH] for i in range(0, len(rows), BATCH))
+    from credo.mastery.bulk import insert_rows
+
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for batch in batches:
-                    for row in batch:
-                        copy.write_row(row)
-            return
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-        for batch in batches:
-            cursor.executemany(sql, batch)
+        insert_rows(
+            cursor, table, columns, itertools.chain.from_iterable(rows) if batched else rows
+        )

@@ -421,7 +421,7 @@ def _school_of_students(school_ids) -> dict[int, int]:
     return dict(Student.objects.filter(school_id__in=school_ids).values_list("id", "school_id"))
 
 
-def _insert(
+def insert_rows(
     cursor, table: str, columns: Sequence[str], rows: Iterable[tuple], batch: int = 50_000
 ) -> None:
     """Insert every row: COPY on PostgreSQL, batched `executemany` (never all rows at once) on SQLite."""
@@ -490,7 +490,7 @@ def materialize(
     with connection.cursor() as cursor:
         if not only_credits:
             cursor.execute(f"DELETE FROM mastery_masterystate WHERE school_id IN ({ids})")  # noqa: S608
-            _insert(
+            insert_rows(
                 cursor,
                 "mastery_masterystate",
                 STATE_COLUMNS,
@@ -524,7 +524,7 @@ def materialize(
                 batch_size=5000,
             )
         cursor.execute(f"DELETE FROM mastery_creditprogress WHERE school_id IN ({ids})")  # noqa: S608
-        _insert(
+        insert_rows(
             cursor,
             "mastery_creditprogress",
             ("school_id", "student_id", "credit_id", *engine.CREDIT_FIELDS, "updated_at"),
@@ -543,7 +543,7 @@ def materialize(
             ),
         )
         cursor.execute(f"DELETE FROM mastery_graduationstatus WHERE school_id IN ({ids})")  # noqa: S608
-        _insert(
+        insert_rows(
             cursor,
             "mastery_graduationstatus",
             ("school_id", "student_id", *engine.GRADUATION_FIELDS, "updated_at"),
