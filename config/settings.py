@@ -3,10 +3,16 @@
 import os
 from pathlib import Path
 
+from credo.core import varfiles
 from credo.core.dburl import database_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CREDO_VAR_DIR", BASE_DIR / "var"))
+
+# Whatever Credo creates (database, keys, media, backups) is readable by its own user only;
+# var/ itself and what sits directly in it are tightened when an older install left them open.
+varfiles.private_umask()
+varfiles.tighten(VAR_DIR, recursive=False)
 
 DEBUG = os.environ.get("CREDO_DEBUG", "0") == "1"
 
@@ -17,7 +23,7 @@ def _local_secret_key() -> str:
 
     path = VAR_DIR / "secret-key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        varfiles.make_private_dir(VAR_DIR)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process made it first
@@ -60,10 +66,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.admin",
+    "credo.web.apps.CredoAdminConfig",  # django.contrib.admin with the 2FA-only site (see SECURITY)
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "django_ratelimit",
     "credo.core",
     "credo.accounts",
     "credo.schools",
@@ -76,6 +88,7 @@ INSTALLED_APPS = [
     "credo.analytics",
     "credo.interop",
     "credo.api",
+    "credo.notify",
     "credo.web",
 ]
 
@@ -85,9 +98,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "credo.web.twofactor.TwoFactorMiddleware",
+    # Refuses oversized bodies, control characters and unreadable forms; 409 on conflicts.
+    "credo.core.middleware.InputGuardMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,7 +135,6 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:landing"
@@ -135,8 +153,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# The one cap on uploads, web and API alike: a request body or an uploaded file (core/limits.py).
+CREDO_MAX_UPLOAD_MB = int(os.environ.get("CREDO_MAX_UPLOAD_MB", "25"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = CREDO_MAX_UPLOAD_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = min(5 * 1024 * 1024, DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -156,4 +176,123 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CREDO_LOG_LEVEL", "WARNING")},
+}
+
+# --- Production: HTTPS, static files, health ------------------------------------------------------
+# One block, kept apart from the rest so other changes to this file merge cleanly.
+# An https:// CREDO_BASE_URL means Credo sits behind a TLS-terminating reverse proxy: cookies are
+# Secure, browsers are told to use HTTPS only (HSTS), plain HTTP is redirected, and the proxy's
+# X-Forwarded-Proto says which scheme the visitor used. `credo check --deploy` then reports nothing.
+from contextlib import suppress as _suppress  # noqa: E402
+from urllib.parse import urlsplit as _urlsplit  # noqa: E402
+
+_base = _urlsplit(CREDO_BASE_URL)
+CREDO_HTTPS = _base.scheme == "https"
+if _base.hostname and _base.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_base.hostname)
+if CREDO_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Monitoring asks the app server directly, over plain HTTP on the machine itself.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("CREDO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("CREDO_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("CREDO_HSTS_PRELOAD", "1") == "1"
+
+# Static files are served by the app server itself (WhiteNoise), compressed at `collectstatic`;
+# `credo serve --production` collects them into STATIC_ROOT when it starts.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Until `collectstatic` fills it, the development server finds the files in the apps (urls.py);
+# the folder exists so WhiteNoise does not warn about it.
+with _suppress(OSError):  # read-only: WhiteNoise only warns
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+# Health: a task worker whose heartbeat is older than this is reported as down by /healthz.
+CREDO_WORKER_STALE_SECONDS = int(os.environ.get("CREDO_WORKER_STALE_SECONDS", "60"))
+
+
+# --- Sign-in and browser security (issue 12) ----------------------------------------------------
+# Kept together so the other settings stay easy to merge. README.md "Security" explains each one.
+
+# Argon2id for every new or changed password (OWASP's parameters, see credo/accounts/hashers.py);
+# PBKDF2 hashes made earlier still verify and are re-hashed with Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "credo.accounts.hashers.Argon2Hasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
+# django-axes: failed sign-ins are counted per username and, separately, per address. After
+# AXES_FAILURE_LIMIT failures the username (or the address) is locked out for AXES_COOLOFF_TIME
+# hours, or until a school admin lifts it on the person's page (`credo axes_reset_ip ADDR` for an
+# address). The backend comes first so a locked-out account is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "credo.accounts.signin.SigninLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("CREDO_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_HANDLER = "credo.accounts.signin.SigninAttemptHandler"
+CREDO_SIGNIN_ADDRESS_FACTOR = 10  # an address (a whole school behind one router) fails 10× as often
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "credo.web.views.signin.locked_out"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Behind a proxy, the number of proxies in front of Credo (their X-Forwarded-For is trusted).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("CREDO_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# django-ratelimit counts "forgotten password" e-mails and sign-in links in the cache. `credo
+# serve` is one process, so its memory is shared by every request; a deployment with several
+# processes or machines sets CREDO_REDIS_URL (Django's Redis cache; `pip install redis`).
+if os.environ.get("CREDO_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CREDO_REDIS_URL"],
+        }
+    }
+    # W001 "not officially supported": Django's own Redis cache increments atomically.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # E003 "not a shared cache": true only across processes, and `credo serve` is one process.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# django-otp: TOTP (authenticator apps) with single-use recovery codes.
+OTP_TOTP_ISSUER = "Credo"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after a wrong code, wait 1 s before the next is checked, then 2, 4…
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# The Django admin is not mounted unless CREDO_ADMIN=1; when it is, only superusers who signed in
+# with their second factor may use it.
+CREDO_ADMIN = os.environ.get("CREDO_ADMIN", "0") == "1"
+
+# Content-Security-Policy (django-csp): scripts and styles only from Credo's own static files;
+# no inline script, no inline style, no eval, no framing, forms post only to Credo.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
 }

@@ -1,20 +1,29 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import include, path, re_path
 
+from credo.core.views import healthz
+
 
 def static(request, path):
-    # The embedded server serves its own static files; a production proxy may take this over.
+    # Files not collected yet (the development server); `credo serve --production` collects them
+    # and WhiteNoise answers before this view is reached.
     return serve_static(request, path, insecure=True)
 
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     re_path(r"^static/(?P<path>.*)$", static),
     path("", include("credo.transcripts.urls")),
     path("", include("credo.credentials.urls")),
     path("", include("credo.journey.urls")),
     path("", include("credo.interop.urls")),
-    path("", include("credo.api.urls")),  # the REST API at /api/ and its token pages
+    path("", include("credo.api.urls")),
+    path("", include("credo.notify.urls")),  # the REST API at /api/ and its token pages
     path("", include("credo.web.urls")),
 ]
+
+if settings.CREDO_ADMIN:
+    # Off by default; when on, only superusers verified by their second factor (credo/web/admin.py).
+    urlpatterns.insert(0, path("admin/", admin.site.urls))

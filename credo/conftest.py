@@ -31,3 +31,19 @@ def pytest_configure(config):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture
+def admin_mounted(settings):
+    """Mount the Django admin for one test (CREDO_ADMIN=1 does it for a real server)."""
+    settings.CREDO_ADMIN = True
+    settings.ROOT_URLCONF = "credo.web.tests.admin_urls"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counts live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -7,6 +7,7 @@ import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from credo.accounts.access import system_actor
 from credo.accounts.models import Membership, Role, Student, User
 from credo.accounts.services import student_create
 from credo.frameworks.models import (
@@ -85,7 +86,7 @@ def make_student(
     n = n or next(_counter)
     account = make_user(f"student{n}-{school.slug}") if user else None
     student = student_create(
-        actor=None,
+        actor=system_actor(),
         school=school,
         user=account,
         given_name=f"Student{n}",
@@ -236,3 +237,75 @@ def submit_evidence(student, n: int, *, title: str, day: dt.date, **extra) -> li
         )
         for i in range(n)
     ]
+
+
+def apply_change(service, /, **kwargs):
+    """Preview a consequential setup change, then apply exactly that effect (every class)."""
+    from credo.mastery.changes import preview_of
+
+    effect = preview_of(service, **kwargs)
+    return service(**kwargs, confirm=effect.fingerprint, reach_protected=True)
+
+
+def totp_code(key: str, *, at: float | None = None) -> str:
+    """Return the 6-digit code an authenticator app holding `key` (hex) shows now (or at `at`)."""
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(unhexlify(key), step=30, t0=0, digits=6)
+    if at is not None:
+        totp.time = at
+    return f"{totp.token():06d}"
+
+
+def two_factor_on(user):
+    """Turn on `user`'s two-step sign-in through the service; return (device, recovery codes)."""
+    from django_otp.util import random_hex
+
+    from credo.accounts.services import two_factor_enable
+
+    key = random_hex(20)
+    return two_factor_enable(user=user, key=key, code=totp_code(key))
+
+
+def login_verified(client, user) -> None:
+    """Sign `user` in on the test client as if they had typed their password and a code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user).first() or two_factor_on(user)[0]
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def row_counts() -> dict[str, int]:
+    """Return the number of rows of every Credo model: compare before and after a refusal to
+    show that nothing was written."""
+    from django.apps import apps
+
+    return {
+        m._meta.label: m._base_manager.count()
+        for m in apps.get_models()
+        if m.__module__.startswith("credo.")
+    }
+
+
+def meet_credit(student, credit, *, actor, day=None) -> None:
+    """Assess `student` at the top of the scale on every competency the credit lists (through
+    the real service), so the credit's requirement is met and a review may be requested."""
+    import datetime as dt
+
+    from credo.mastery.services import assessment_record
+
+    for item in credit.items.select_related("competency"):
+        _, high = item.competency.effective_scale.bounds
+        assessment_record(
+            assessor=actor,
+            student=student,
+            competency=item.competency,
+            value=high,
+            demonstrated_on=day or dt.date(2025, 10, 1),
+        )

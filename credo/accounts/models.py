@@ -11,6 +11,9 @@ class User(AbstractUser):
     """A person who signs in. What they may do depends on their memberships."""
 
     display_name = models.CharField(max_length=150, blank=True)
+    # Kept by the two-factor services (accounts/services.py) beside django-otp's devices, so every
+    # request can tell without a query whether this person signs in with a second factor.
+    two_factor_enabled = models.BooleanField(default=False, editable=False)
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
@@ -28,22 +31,35 @@ class Role(models.TextChoices):
     STUDENT = "student", "Student"
     GUARDIAN = "guardian", "Guardian"
     REVIEWER = "reviewer", "Reviewer"
+    REVIEW_COORDINATOR = "review_coordinator", "Review coordinator"
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.REGISTRAR, Role.TEACHER, Role.ADVISOR})
 MANAGER_ROLES = frozenset({Role.ADMIN, Role.REGISTRAR})
+# Who may form review panels and invite outside experts, unless the school narrows it
+# (School.panel_formers). Teachers and advisors never do on their own authority.
+PANEL_FORMER_CHOICES = (Role.ADMIN, Role.REGISTRAR, Role.REVIEW_COORDINATOR)
+# Whose vote counts as "a staff member's" under a credit's decision policy.
+PANEL_STAFF_ROLES = STAFF_ROLES | {Role.REVIEW_COORDINATOR}
+
+# The named account that commands and background work act as (never signs in).
+SYSTEM_USERNAME = "credo-system"
 
 
 class Membership(TenantModel):
     """One role a user holds in one school."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=24, choices=Role.choices)
     source_id = models.CharField(max_length=128, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["school", "user", "role"], name="membership_unique_role"),
+            models.UniqueConstraint(
+                fields=["school", "user", "role"], name="membership_unique_role"
+            ),
         ]
 
     def __str__(self):
@@ -54,7 +70,11 @@ class Student(TenantModel):
     """A learner of one school. Linked to a user account when the student signs in."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="student"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="student",
     )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
@@ -63,7 +83,11 @@ class Student(TenantModel):
     graduation_year = models.PositiveSmallIntegerField()
     birth_date = models.DateField(null=True, blank=True)
     advisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="advisees"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="advisees",
     )
     source_id = models.CharField(max_length=128, blank=True)
     active = models.BooleanField(default=True)
@@ -71,7 +95,9 @@ class Student(TenantModel):
     class Meta:
         ordering = ["family_name", "given_name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "student_number"], name="student_unique_number"),
+            models.UniqueConstraint(
+                fields=["school", "student_number"], name="student_unique_number"
+            ),
         ]
         indexes = [models.Index(fields=["school", "graduation_year"])]
 
@@ -86,7 +112,9 @@ class Student(TenantModel):
 class GuardianLink(TenantModel):
     """A guardian's right to read one student's progress."""
 
-    guardian = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships")
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships"
+    )
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="guardian_links")
     relationship = models.CharField(max_length=64, blank=True)
 

@@ -2,15 +2,10 @@
 
 from django.db import transaction
 
-from credo.accounts.access import roles_in
+from credo.accounts.access import require_manage_setup, roles_in
 from credo.accounts.models import MANAGER_ROLES, GuardianLink, Membership, Student
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
-
-
-def _require_manager(actor, school):
-    if actor is not None and not (roles_in(actor, school) & MANAGER_ROLES):
-        raise NotAllowed("Only a school admin or registrar may change people's records.")
 
 
 def student_create(
@@ -29,7 +24,7 @@ def student_create(
     """Create a student (and their student role when they have an account) with an empty record."""
     from credo.mastery import engine
 
-    _require_manager(actor, school)
+    require_manage_setup(actor, school, "change people's records")
     if advisor is not None and not roles_in(advisor, school):
         refuse("advisor", f"{advisor} holds no role in {school}.")
     student = Student(
@@ -60,7 +55,7 @@ def student_create(
 
 
 def membership_grant(*, actor, school, user, role: str) -> Membership:
-    _require_manager(actor, school)
+    require_manage_setup(actor, school, "change people's records")
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(school=school, user=user, role=role)
         if created:
@@ -75,7 +70,7 @@ def membership_grant(*, actor, school, user, role: str) -> Membership:
 
 
 def guardian_link(*, actor, student, guardian, relationship: str = "") -> GuardianLink:
-    _require_manager(actor, student.school)
+    require_manage_setup(actor, student.school, "change people's records")
     with transaction.atomic():
         Membership.objects.get_or_create(school=student.school, user=guardian, role="guardian")
         link, created = GuardianLink.objects.get_or_create(
@@ -109,7 +104,7 @@ def person_create(
     cannot sign in until one is set (e.g. by an invitation)."""
     from credo.accounts.models import Role, User
 
-    _require_manager(actor, school)
+    require_manage_setup(actor, school, "change people's records")
     errors: dict[str, list[str]] = {}
     username = (username or "").strip()
     roles = list(dict.fromkeys(roles))
@@ -150,7 +145,7 @@ def memberships_set(*, actor, school, user, roles) -> list[str]:
     """Give `user` exactly `roles` in `school` (their student record, if any, is kept)."""
     from credo.accounts.models import Role
 
-    _require_manager(actor, school)
+    require_manage_setup(actor, school, "change people's records")
     roles = set(roles)
     if not roles <= set(Role.values):
         refuse("roles", "Choose roles from the list.")
@@ -191,7 +186,7 @@ def student_update(
     from credo.accounts.models import Role
     from credo.mastery import engine
 
-    _require_manager(actor, student.school)
+    require_manage_setup(actor, student.school, "change people's records")
     if advisor is not None and Role.ADVISOR not in roles_in(advisor, student.school):
         refuse("advisor", f"{advisor} is not an advisor in this school.")
     before = snapshot(student)
@@ -236,7 +231,7 @@ def student_enrol(
     """Create a student, with a sign-in account when `username` is given, in one transaction."""
     from credo.accounts.models import Role, User
 
-    _require_manager(actor, school)
+    require_manage_setup(actor, school, "change people's records")
     errors: dict[str, list[str]] = {}
     username = (username or "").strip()
     if username and User.objects.filter(username__iexact=username).exists():
@@ -290,7 +285,7 @@ def signin_link_create(*, actor, school, user) -> tuple[str, bool]:
     other way, or after `PASSWORD_RESET_TIMEOUT` (seven days). It is e-mailed when the person has
     an address; the admin may also hand it over themselves.
     """
-    _require_manager(actor, school)
+    require_manage_setup(actor, school, "change people's records")
     if not Membership.objects.filter(school=school, user=user).exists():
         raise NotAllowed(f"{user} holds no role in {school}.")
     if not user.is_active:
@@ -344,3 +339,185 @@ def password_set(*, user, form) -> None:
             Membership.objects.filter(user=user).values_list("school_id", flat=True).distinct()
         ):
             audit_record(actor=user, school=school_id, action="person.password_set", target=user)
+
+
+# --- sign-in security: lockouts and the second factor -------------------------------------------
+
+RECOVERY_CODES = 10
+
+
+def _audit_person(*, actor, user, action: str, after: dict | None = None) -> None:
+    """Audit `action` about `user` in every school they belong to (once, school-less, if none)."""
+    school_ids = list(
+        Membership.objects.filter(user=user).values_list("school_id", flat=True).distinct()
+    )
+    for school_id in school_ids or [None]:
+        audit_record(actor=actor, school=school_id, action=action, target=user, after=after)
+
+
+def signin_lockout_record(*, username: str, ip_address: str | None) -> None:
+    """Audit that django-axes locked out `username` (or the address) after repeated failures."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from credo.accounts.models import User
+    from credo.core.models import AuditEvent
+
+    user = User.objects.filter(username=username).first() if username else None
+    target = ("accounts.user", str(user.pk)) if user else ("address", ip_address or "")
+    # axes reports the lockout again at every refused attempt; one event per lockout is enough.
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME or 24)
+    if AuditEvent.objects.filter(
+        action="signin.locked_out", target_type=target[0], target_id=target[1], at__gte=since
+    ).exists():
+        return
+    with transaction.atomic():
+        if user is None:
+            audit_record(
+                actor=None,
+                school=None,
+                action="signin.locked_out",
+                target_type="address",
+                target_id=ip_address or "",
+                after={"username": username or "", "ip_address": ip_address or ""},
+            )
+        else:
+            _audit_person(
+                actor=None,
+                user=user,
+                action="signin.locked_out",
+                after={"ip_address": ip_address or ""},
+            )
+
+
+def signin_lockout_lift(*, actor, school, user) -> int:
+    """Lift the lockout of `user`'s account (failed sign-ins are forgotten); return how many
+    recorded failures were removed. Audited in `school`."""
+    from axes.utils import reset
+
+    require_manage_setup(actor, school, "change how people sign in")
+    if not Membership.objects.filter(school=school, user=user).exists():
+        raise NotAllowed(f"{user} holds no role in {school}.")
+    with transaction.atomic(durable=True):
+        removed = reset(username=user.username)
+        audit_record(
+            actor=actor,
+            school=school,
+            action="signin.lockout_lifted",
+            target=user,
+            after={"failures_removed": removed},
+        )
+    return removed
+
+
+def two_factor_enable(*, user, key: str, code: str, name: str = "Authenticator app"):
+    """Give `user` a confirmed TOTP device with `key` (40 hex digits) once `code` shows their app
+    holds it, and fresh recovery codes, replacing any they had; return (device, codes): the
+    codes are shown once."""
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    try:
+        secret = unhexlify(key or "")
+    except ValueError:
+        secret = b""
+    if len(secret) != 20:
+        refuse("key", "The set-up key is not valid; start the set-up again.")
+    code = "".join((code or "").split())
+    totp = TOTP(secret, step=30, digits=6, drift=0)
+    if not (code.isdigit() and len(code) == 6 and totp.verify(int(code), tolerance=1)):
+        refuse("code", "That code does not match. Type the 6 digits your app shows now.")
+    with transaction.atomic(durable=True):
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(
+            user=user, name=name, key=key, confirmed=True, last_t=totp.t()
+        )
+        codes = _recovery_codes_replace(user)
+        user.two_factor_enabled = True
+        user.save(update_fields=["two_factor_enabled"])
+        _audit_person(actor=user, user=user, action="person.two_factor_enabled")
+    return device, codes
+
+
+def _recovery_codes_replace(user) -> list[str]:
+    import secrets
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Recovery codes", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    # Ten groups of 4+4 lower-case letters and digits (41 bits each): easy to type from paper.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    codes = [
+        "".join(secrets.choice(alphabet) for _ in range(4))
+        + "-"
+        + "".join(secrets.choice(alphabet) for _ in range(4))
+        for _ in range(RECOVERY_CODES)
+    ]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def two_factor_recovery_codes_renew(*, user) -> list[str]:
+    """Replace `user`'s recovery codes with new ones (the old ones stop working); return them."""
+    if not user.two_factor_enabled:
+        refuse(None, "Set up two-step sign-in first.")
+    with transaction.atomic(durable=True):
+        codes = _recovery_codes_replace(user)
+        _audit_person(actor=user, user=user, action="person.recovery_codes_renewed")
+    return codes
+
+
+def two_factor_required_for(user) -> bool:
+    """Return whether a school `user` is an admin or registrar of requires a second factor."""
+    return Membership.objects.filter(
+        user=user, role__in=MANAGER_ROLES, school__two_factor_required=True
+    ).exists()
+
+
+def _two_factor_remove(user) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.two_factor_enabled = False
+    user.save(update_fields=["two_factor_enabled"])
+
+
+def two_factor_disable(*, user) -> None:
+    """Turn off `user`'s own second factor, unless a school of theirs requires it."""
+    if two_factor_required_for(user):
+        refuse(
+            None,
+            "Your school requires two-step sign-in for admins and registrars, so it stays on. "
+            "You can set it up again on a new phone instead.",
+        )
+    with transaction.atomic(durable=True):
+        _two_factor_remove(user)
+        _audit_person(actor=user, user=user, action="person.two_factor_disabled")
+
+
+def two_factor_reset(*, actor, school, user) -> None:
+    """Remove the second factor of a person who lost it (a school admin or registrar acts); they
+    sign in with their password alone and, where it is required, set up a new one at once."""
+    require_manage_setup(actor, school, "change how people sign in")
+    if not Membership.objects.filter(school=school, user=user).exists():
+        raise NotAllowed(f"{user} holds no role in {school}.")
+    if user.is_superuser and not actor.is_superuser:
+        raise NotAllowed("Only a superuser may reset a superuser's two-step sign-in.")
+    with transaction.atomic(durable=True):
+        _two_factor_remove(user)
+        audit_record(actor=actor, school=school, action="person.two_factor_reset", target=user)
+
+
+def recovery_code_used(*, user) -> None:
+    """Audit that `user` signed in with one of their recovery codes (it is used up)."""
+    with transaction.atomic():
+        _audit_person(actor=user, user=user, action="person.recovery_code_used")

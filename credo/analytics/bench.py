@@ -71,6 +71,10 @@ class Bench:
     repeat: int = 5
     reference_seconds: float = 20.0
     incremental_calls: int = 500
+    web_clients: int = 20
+    web_seconds: float = 20.0
+    web_workers: int | None = None
+    web_threads: int | None = None
     say: Callable[[str], None] = lambda _msg: None
     results: dict = field(default_factory=dict)
     _columns: object = None
@@ -334,6 +338,35 @@ def transcripts_section(bench: Bench) -> dict:
     return publish_cohort(bench)
 
 
+@section(
+    "web",
+    "The production server under load (closed loop, 127.0.0.1)",
+    [
+        Metric("web_clients", "concurrent clients"),
+        Metric("web_requests", "requests answered"),
+        Metric("web_requests_per_s", "throughput", "/s"),
+        Metric("web_single_client_requests_per_s", "throughput, one client alone", "/s"),
+        Metric("web_speedup", "throughput ÷ one client's", "x", (">=", 1.6)),
+        Metric("web_p50_ms", "latency p50", "ms"),
+        Metric("web_p95_ms", "latency p95", "ms", ("<=", 300)),
+        Metric("web_p99_ms", "latency p99", "ms"),
+        Metric("web_errors", "errors (not 200, or no answer)", "", ("<=", 0)),
+        Metric("web_cpu_ms_per_request", "server CPU per request", "ms"),
+        Metric("web_gradebook_single_p50_ms", "gradebook (30 students), one client, p50", "ms"),
+        Metric("web_dashboard_single_p50_ms", "student dashboard, one client, p50", "ms"),
+        Metric("web_transcript_single_p50_ms", "shared transcript, one client, p50", "ms"),
+        Metric("web_api_single_p50_ms", "API list, one client, p50", "ms"),
+        Metric("web_max_db_connections", "PostgreSQL connections held, most at once"),
+        Metric("web_db_connection_limit", "… bound: processes × pool + 2 (task worker)"),
+        Metric("web_connections_over_limit", "connections over the bound", "", ("<=", 0)),
+    ],
+)
+def web_section(bench: Bench) -> dict:
+    from credo.analytics.web import run_web
+
+    return run_web(bench)
+
+
 # Sections that other apps define register themselves when imported here.
 from credo.credentials import benchmarks as _credentials_section  # noqa: E402,F401
 from credo.interop import benchmarks as _interop_section  # noqa: E402,F401
@@ -387,6 +420,8 @@ def fresh_database(
 
     elif target["ENGINE"].endswith("postgresql"):
         name = f"credo_bench_{secrets.token_hex(4)}"
+        # The run's own connection is a plain one: a pool would keep the database busy when dropped.
+        target["OPTIONS"] = {k: v for k, v in target.get("OPTIONS", {}).items() if k != "pool"}
         admin = _wrapper(target)
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
@@ -440,6 +475,10 @@ def run(
     repeat: int = 5,
     reference_seconds: float = 20.0,
     incremental_calls: int = 500,
+    web_clients: int = 20,
+    web_seconds: float = 20.0,
+    web_workers: int | None = None,
+    web_threads: int | None = None,
     say: Callable[[str], None] = lambda _msg: None,
 ) -> dict:
     """Run the benchmark and return its report: one flat JSON-ready dict (plus "targets")."""
@@ -481,6 +520,10 @@ def run(
             repeat=repeat,
             reference_seconds=reference_seconds,
             incremental_calls=incremental_calls,
+            web_clients=web_clients,
+            web_seconds=web_seconds,
+            web_workers=web_workers,
+            web_threads=web_threads,
             say=say,
             results=report,
         )
@@ -553,7 +596,7 @@ def render(report: dict, console) -> None:
         table.add_section()
         table.add_row(f"[bold]{s.title}", "", "")
         for m in s.metrics:
-            if m.key not in report:
+            if report.get(m.key) is None:
                 continue
             goal = goals.get(m.key)
             mark = ""

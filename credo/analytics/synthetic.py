@@ -26,6 +26,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from credo.accounts.access import system_actor
 from credo.mastery.sql import ASSESSMENT_COLUMNS
 
 EPOCH = dt.date(1970, 1, 1)
@@ -227,7 +228,7 @@ def build_district(
         district.timings["indexes_s"] = time.perf_counter() - t
         district.seconds = time.perf_counter() - t0
         audit_record(
-            actor=None,
+            actor=system_actor(),
             school=None,
             action="bench.district_generated",
             target=network,

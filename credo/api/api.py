@@ -10,10 +10,11 @@ import logging
 from functools import wraps
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path, reverse
 from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Query, Schema, Status
@@ -31,6 +32,8 @@ from credo.api.schemas import (
     ERRORS,
     AssessmentIn,
     AssessmentOut,
+    AwardOut,
+    AwardRevokeIn,
     CompetencyOut,
     CreditOut,
     CreditProgressOut,
@@ -49,7 +52,8 @@ from credo.api.schemas import (
     TranscriptVersionDetailOut,
     TranscriptVersionOut,
 )
-from credo.core.errors import NotAllowed
+from credo.core.errors import Conflict, NotAllowed
+from credo.core.limits import check_upload, upload_cap_message
 from credo.frameworks.models import Competency, Framework, ScaleLevel
 from credo.mastery.models import Assessment, CreditRequirementItem, MasteryCredit
 
@@ -103,6 +107,8 @@ has the same shape:
 | 403 | `forbidden` | the token lacks the scope, or its person lacks the right |
 | 404 | `not_found` | no such path, or no such record that you may see |
 | 405 | `method_not_allowed` | the path exists but not with this method (the `Allow` header lists those it takes) |
+| 409 | `conflict` | someone else changed the same record meanwhile; nothing was written, read it again |
+| 413 | `too_large` | the body or the file is larger than the upload cap (`CREDO_MAX_UPLOAD_MB`, default 25) |
 | 422 | `invalid` | the input does not fit; `fields` names each field with its messages |
 | 500 | `server_error` | a fault on our side; it has been logged |
 """
@@ -235,6 +241,21 @@ def _bad_input(request, exc):
     )
 
 
+@api.exception_handler(Conflict)
+def _conflict(request, exc):
+    return _error(request, 409, "conflict", exc.message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    return _error(request, 413, "too_large", upload_cap_message())
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_form(request, exc):
+    return _error(request, 400, "bad_request", f"The form data cannot be read ({exc}).")
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
     codes = {
@@ -243,6 +264,8 @@ def _http_error(request, exc):
         403: "forbidden",
         404: "not_found",
         405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
     }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
@@ -714,6 +737,34 @@ def graduation(request, slug: str, student_id: int):
     }
 
 
+@api.post(
+    "/schools/{slug}/students/{student_id}/credits/{credit_id}/revoke",
+    response={200: AwardOut, **ERRORS},
+    tags=["credits"],
+    summary="Revoke a student's award of a credit, with a reason (registrars)",
+)
+def award_revoke(request, slug: str, student_id: int, credit_id: int, payload: AwardRevokeIn):
+    from credo.mastery import access as mastery_access
+    from credo.mastery import services as mastery_services
+
+    school, student = _student(request, slug, student_id, Scope.ADMIN)
+    try:
+        award = mastery_access.access_award(user=request.user, student=student, credit_id=credit_id)
+        award = mastery_services.credit_award_revoke(
+            actor=request.user, award=award, reason=payload.reason
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return {
+        "student_id": award.student_id,
+        "credit_id": award.credit_id,
+        "code": award.credit.code,
+        "awarded_on": award.awarded_on,
+        "revoked_at": award.revoked_at,
+        "revoke_reason": award.revoke_reason,
+    }
+
+
 # --- transcripts and share links ----------------------------------------------------------------
 
 
@@ -771,7 +822,12 @@ def _link_out(request, link) -> dict:
         "id": link.pk,
         "version": link.version.public_id,
         "recipient": link.recipient,
-        "url": request.build_absolute_uri(reverse("transcripts:shared", args=[link.token])),
+        # Only the token's hash is kept: the address is known in the answer that makes the link.
+        "url": (
+            request.build_absolute_uri(reverse("transcripts:shared", args=[link.token]))
+            if link.token
+            else None
+        ),
         "created_at": link.created_at,
         "expires_at": link.expires_at,
         "revoked_at": link.revoked_at,
@@ -894,6 +950,10 @@ def import_file(
     school = _school(request, slug, Scope.ADMIN)
     if kind not in ImportKind.values:
         raise Http404(f"No import of kind “{kind}”; the kinds are {', '.join(ImportKind.values)}.")
+    try:
+        check_upload(file)
+    except DjangoValidationError as exc:
+        raise HttpError(413, exc.message_dict["file"][0]) from None
     try:
         summary = import_data(
             actor=request.user,

@@ -7,13 +7,16 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+from pydantic import field_validator
+
+from credo.core.limits import TEXT_LIMIT, text_problem
 
 
 class ErrorBody(Schema):
     status: int
     code: str = Field(
         description="bad_request, not_authenticated, forbidden, not_found, method_not_allowed, "
-        "invalid or server_error"
+        "conflict, too_large, invalid or server_error"
     )
     message: str
     fields: dict[str, list[str]] = Field(
@@ -25,7 +28,21 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-ERRORS = {frozenset({400, 401, 403, 404, 422, 500}): ErrorOut}
+ERRORS = {frozenset({400, 401, 403, 404, 409, 413, 422, 500}): ErrorOut}
+
+
+class InputSchema(Schema):
+    """A request body: every text in it is refused, naming the field, when it holds a NUL or
+    another control character (core/limits.py); lengths are each field's `max_length`."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value):
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem:
+                raise ValueError(problem)
+        return value
 
 
 class Paged(PaginationBase):
@@ -170,13 +187,13 @@ class AssessmentOut(Schema):
     )
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(InputSchema):
     student_id: int
     competency_id: int
     value: Decimal = Field(ge=0, le=1000, max_digits=6, decimal_places=2)
     demonstrated_on: dt.date
     kind: Literal["formative", "summative"] = "summative"
-    feedback: str = Field("", max_length=10000)
+    feedback: str = Field("", max_length=TEXT_LIMIT)
     evidence_id: int | None = None
     accommodated: bool = False
     modified_scale: bool = False
@@ -260,14 +277,30 @@ class ShareLinkOut(Schema):
     id: int
     version: uuid.UUID
     recipient: str
-    url: str
+    url: str | None = Field(
+        None,
+        description="The link's address: only in the answer that makes the link (Credo keeps its hash)",
+    )
     created_at: dt.datetime
     expires_at: dt.datetime
     revoked_at: dt.datetime | None
     view_count: int
 
 
-class ShareLinkIn(Schema):
+class AwardRevokeIn(InputSchema):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AwardOut(Schema):
+    student_id: int
+    credit_id: int
+    code: str
+    awarded_on: dt.date
+    revoked_at: dt.datetime | None
+    revoke_reason: str
+
+
+class ShareLinkIn(InputSchema):
     version: uuid.UUID
     recipient: str = Field(min_length=1, max_length=120)
     expires_on: dt.date | None = None

@@ -41,6 +41,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from credo.accounts.access import system_actor
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
 from credo.core.audit import EVENT_COLUMNS, audit_record
 from credo.core.models import AuditEvent
@@ -60,6 +61,7 @@ from credo.mastery.models import (
     PanelSeat,
     ReviewDecision,
     ReviewEvidence,
+    ReviewVote,
 )
 from credo.mastery.sql import ASSESSMENT_COLUMNS
 from credo.schools import demo_content as content
@@ -223,7 +225,7 @@ def demo_accounts(network: NetworkSpec = content.NETWORK) -> list[Account]:
 
 def step_count(network: NetworkSpec = content.NETWORK) -> int:
     """Return how many times `load_demo` reports progress."""
-    return 1 + 3 * len(network.schools) + 6
+    return 1 + 3 * len(network.schools) + 7
 
 
 def reset_demo(network: NetworkSpec = content.NETWORK) -> int:
@@ -239,7 +241,7 @@ def reset_demo(network: NetworkSpec = content.NETWORK) -> int:
             with erasing_whole_schools(connection):
                 _purge_schools(ids)
             audit_record(
-                actor=None,
+                actor=system_actor(),
                 school=None,
                 action="demo.reset",
                 target_type="schools.network",
@@ -285,6 +287,25 @@ def load_demo(
     summary.seconds = time.perf_counter() - t0
     summary.accounts = demo_accounts(network)
     return summary
+
+
+def demo_share_token(link_id: int) -> str:
+    """Return the token of the demo link `link_id` that the landing page opens.
+
+    Only the hash of a share link's token is stored, so the landing page cannot read it back; for
+    the demo's own links it derives the token again from the installation's secret key (an HMAC
+    of the link's id), which nobody without that key can do. Real links are always random.
+    """
+    import base64
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    mac = hmac.new(
+        settings.SECRET_KEY.encode(), f"credo.demo.share-link:{link_id}".encode(), hashlib.sha256
+    )
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 
 def _load(network: NetworkSpec, *, seed: int, students: int, say: Progress) -> DemoSummary:
@@ -353,6 +374,10 @@ def _load(network: NetworkSpec, *, seed: int, students: int, say: Progress) -> D
         builder.write_transcripts()
     timings["transcripts_s"] = time.perf_counter() - t
 
+    say("Leaving the last days' revisions waiting for their teachers")
+    for builder in builders:
+        leave_work_waiting(builder.school)
+
     say("Giving each school its journey toward mastery learning")
     t = time.perf_counter()
     journeys = _journeys([b.school for b in builders], net, seed=seed)
@@ -370,6 +395,105 @@ def _load(network: NetworkSpec, *, seed: int, students: int, say: Progress) -> D
         accounts=[],
         timings=timings,
     )
+
+
+WAITING_PER_SECTION = 4
+
+
+def leave_work_waiting(school: School, *, per_section: int = WAITING_PER_SECTION) -> int:
+    """Have a few students of `teacher1`'s running sections revise work in answer to feedback, in
+    the last days of the records, and leave the revisions unassessed: on a fresh demo the teacher's
+    "to assess" list shows what a Monday morning looks like. Rows and audit events are written as
+    `evidence_submit` writes them. Return how many revisions were left."""
+    from credo.mastery.models import Assessment
+    from credo.notify.models import Kind
+    from credo.notify.services import notify_event
+
+    teacher = User.objects.filter(username=f"teacher1@{school.slug}").first()
+    today = school.today()
+    if teacher is None:
+        return 0
+    made, revisions = 0, []
+    sections = Section.objects.filter(
+        school=school,
+        teacher_links__user=teacher,
+        term__starts_on__lte=today,
+        term__ends_on__gte=today,
+    ).select_related("term")
+    for section in sections.order_by("pk")[:2]:
+        recent = (
+            Assessment.objects.filter(
+                school=school,
+                student__enrollments__section=section,
+                competency__alignments__experience_id=section.experience_id,
+                evidence__isnull=False,
+                replaced_by__isnull=True,
+                retraction=False,
+                # The feedback may come from the term before, on the same course.
+                demonstrated_on__gte=today - dt.timedelta(days=120),
+            )
+            .exclude(feedback="")
+            .select_related("evidence", "student__user", "competency")
+            .order_by("-demonstrated_on", "-id")
+        )
+        # Work from this course first; a small demo may have none, then work on its targets.
+        prompts = list(recent.filter(evidence__experience_id=section.experience_id)[:400]) or list(
+            recent[:400]
+        )
+        seen: set[int] = set()
+        for prompt in prompts:
+            if prompt.student_id in seen or prompt.student.user_id is None:
+                continue
+            seen.add(prompt.student_id)
+            # After the feedback it answers, within the running term, never after the school's today.
+            day = max(
+                _weekday(today - dt.timedelta(days=len(seen))),
+                section.term.starts_on,
+                prompt.demonstrated_on + dt.timedelta(days=1),
+            )
+            if day > today:
+                continue
+            revision = Evidence.objects.create(
+                school=school,
+                student=prompt.student,
+                kind="text",
+                title=f"{prompt.evidence.title.removesuffix(' (revised)')} (revised)",
+                body=f"I reworked this after your feedback on {prompt.competency.code}.",
+                demonstrated_on=day,
+                section=section,
+                experience_id=section.experience_id,
+                revision_of=prompt.evidence,
+                responds_to=prompt,
+                submitted_by=prompt.student.user,
+            )
+            Evidence.objects.filter(pk=revision.pk).update(submitted_at=_at(day, 19))
+            EvidenceCompetency.objects.create(
+                school=school, evidence=revision, competency=prompt.competency
+            )
+            audit_record(
+                actor=prompt.student.user,
+                school=school.pk,
+                action="evidence.submitted",
+                target=revision,
+                after={
+                    "student_id": prompt.student_id,
+                    "kind": "text",
+                    "title": revision.title,
+                    "demonstrated_on": day.isoformat(),
+                    "section_id": section.pk,
+                    "revision_of_id": prompt.evidence_id,
+                    "responds_to_id": prompt.pk,
+                    "competencies": [prompt.competency_id],
+                    "credits": [],
+                },
+            )
+            made += 1
+            revisions.append(revision.pk)
+            if len(seen) >= per_section:
+                break
+    # The teacher hears of them as the task queue would have told them (the loader writes directly).
+    notify_event(kind=Kind.NEW_WORK, source_ids=revisions)
+    return made
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -990,12 +1114,14 @@ class _SchoolBuilder:
                         r,
                         GraduationRule(
                             school=school,
-                            cohort=cohort,
+                            from_cohort=cohort,
+                            until_cohort=cohort,
                             kind=r.kind,
                             level=r.level,
                             area=self.areas[r.area] if r.area else None,
                             n=r.n,
-                            description=r.description,
+                            # One rule per cohort, each worded for its own class.
+                            description=r.description.format(cohort=cohort),
                         ),
                     )
                 )
@@ -1970,9 +2096,12 @@ class _SchoolBuilder:
             [],
             [],
         )
+        vote_rows = []
+        system = system_actor().pk
         review_ids = iter(_next_ids(CreditReview, 10 * len(ready) + 10))
         seat_ids = iter(_next_ids(PanelSeat, 40 * len(ready) + 40))
         decision_ids = iter(_next_ids(ReviewDecision, 10 * len(ready) + 10))
+        vote_ids = iter(_next_ids(ReviewVote, 30 * len(ready) + 30))
         award_ids = iter(_next_ids(CreditAward, 10 * len(ready) + 10))
         registrar = self.registrar.pk
 
@@ -2065,7 +2194,9 @@ class _SchoolBuilder:
                 seats = []
                 for user_id in panel:
                     seats.append(next(seat_ids))
-                    seat_rows.append((seats[-1], sid, review_id, user_id, "", "", "", invited))
+                    seat_rows.append(
+                        (seats[-1], sid, review_id, user_id, "", "", "", invited, registrar)
+                    )
                 guest_seat, guest = None, None
                 if rng.random() < 0.65:
                     guest = self._pick(self.spec.guests)
@@ -2080,6 +2211,7 @@ class _SchoolBuilder:
                             guest.email,
                             guest.expertise,
                             invited,
+                            registrar,
                         )
                     )
                 if scheduled_at:
@@ -2097,11 +2229,31 @@ class _SchoolBuilder:
                     )
                 if not decided:
                     continue
-                by_guest = guest_seat is not None and rng.random() < 0.15
-                decider = None if by_guest else panel[0]
+                # The panel decides by the credit's default policy: a majority of the seated
+                # members, the staff member seated first among them (outside experts vote, but
+                # never decide alone).
+                all_seats = seats + ([guest_seat] if guest_seat else [])
+                decider = panel[0]
                 feedback = self._pick(
                     content.REVIEW_AWARD if outcome == "award" else content.REVIEW_NOT_YET
                 )
+                voted_at = _at(decided, 16, self._int(60))
+                for seat_id in all_seats[: len(all_seats) // 2 + 1]:
+                    vote_id = next(vote_ids)
+                    vote_rows.append(
+                        (vote_id, sid, review_id, seat_id, outcome, feedback, voted_at)
+                    )
+                    voter = next(
+                        (u for s, u in zip(seats, panel, strict=True) if s == seat_id), None
+                    )
+                    event(
+                        voted_at,
+                        voter or system,
+                        "credit_review.voted",
+                        "mastery.reviewvote",
+                        vote_id,
+                        {"vote": outcome, "feedback": feedback, "seat": seat_id},
+                    )
                 decision_id = next(decision_ids)
                 decision_rows.append(
                     (
@@ -2111,8 +2263,8 @@ class _SchoolBuilder:
                         outcome,
                         feedback,
                         decider,
-                        guest_seat if by_guest else None,
-                        _at(decided, 16, self._int(60)),
+                        None,
+                        voted_at,
                     )
                 )
                 if outcome == "award":
@@ -2146,11 +2298,7 @@ class _SchoolBuilder:
                     "credit_review.decided",
                     "mastery.reviewdecision",
                     decision_id,
-                    {
-                        "decision": outcome,
-                        "feedback": feedback,
-                        "guest": guest.name if by_guest else None,
-                    },
+                    {"decision": outcome, "feedback": feedback, "policy": "majority"},
                 )
 
         _write_rows(
@@ -2182,6 +2330,7 @@ class _SchoolBuilder:
                 "guest_email",
                 "guest_expertise",
                 "invited_at",
+                "invited_by_id",
             ),
             seat_rows,
         )
@@ -2199,13 +2348,18 @@ class _SchoolBuilder:
             ),
             decision_rows,
         )
+        _write_rows(
+            ReviewVote,
+            ("id", "school_id", "review_id", "seat_id", "vote", "feedback", "voted_at"),
+            vote_rows,
+        )
         _write_rows(CreditAward, (*AWARD_COLUMNS, "id"), award_rows)
         _write_rows(
             AuditEvent,
             EVENT_COLUMNS,
             events,
         )
-        _reset_sequences(CreditReview, PanelSeat, ReviewDecision, CreditAward)
+        _reset_sequences(CreditReview, PanelSeat, ReviewDecision, ReviewVote, CreditAward)
         self.summary.reviews = len(review_rows)
 
     # --- the transcript -----------------------------------------------------------------------
@@ -2465,13 +2619,16 @@ class _SchoolBuilder:
             pk = next(link_ids)
             created = _at(DEMO_TODAY, 19 + n % 3, self._int(60))
             recipient = recipients[(offset + n) % len(recipients)]
+            # The landing page opens student1's link, so its token is derived (see
+            # demo_share_token); the others are random, like every real link.
+            token = demo_share_token(pk) if pupil is first else secrets.token_urlsafe(32)
             link_rows.append(
                 (
                     pk,
                     sid,
                     version.pk,
                     pupil.obj.pk,
-                    secrets.token_urlsafe(32),
+                    ShareLink.hash_token(token),
                     recipient,
                     pupil.user_id,
                     created,
@@ -2516,7 +2673,7 @@ class _SchoolBuilder:
                 "school_id",
                 "version_id",
                 "student_id",
-                "token",
+                "token_hash",
                 "recipient",
                 "created_by_id",
                 "created_at",
@@ -2604,7 +2761,7 @@ class _SchoolBuilder:
         s.awards = CreditAward.objects.filter(school=self.school, revoked_at__isnull=True).count()
         s.eligible = GraduationStatus.objects.filter(school=self.school, eligible=True).count()
         audit_record(
-            actor=None,
+            actor=system_actor(),
             school=self.school,
             action="demo.loaded",
             target=self.school,

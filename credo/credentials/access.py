@@ -6,13 +6,13 @@ import uuid
 
 from django.http import Http404
 
-from credo.accounts.access import roles_in
-from credo.accounts.models import MANAGER_ROLES
+from credo.accounts.access import can_manage_setup
 from credo.credentials.models import IssuedCredential
 
 
 def is_manager(user, school) -> bool:
-    return bool(user.is_superuser or roles_in(user, school) & MANAGER_ROLES)
+    """Return whether `user` administers the school's credentials: its admins and registrars."""
+    return can_manage_setup(user, school)
 
 
 def access_issued(*, user, school, public_id) -> IssuedCredential:

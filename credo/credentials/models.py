@@ -123,6 +123,13 @@ class IssuedCredential(TenantModel):
     supersedes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
+    historical = models.BooleanField(
+        default=False,
+        help_text=(
+            "Issued for an older transcript version, saying what that version said: never the "
+            "credit's current credential, and it supersedes none."
+        ),
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -148,8 +155,12 @@ class IssuedCredential(TenantModel):
             ),
             models.UniqueConstraint(
                 fields=["award"],
-                condition=Q(kind="achievement", supersedes__isnull=True),
+                condition=Q(kind="achievement", supersedes__isnull=True, historical=False),
                 name="issued_credential_one_first_per_award",
+            ),
+            models.CheckConstraint(
+                condition=Q(historical=False) | Q(supersedes__isnull=True),
+                name="issued_credential_historical_supersedes_none",
             ),
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),

@@ -246,6 +246,13 @@ def credential_statuses(items: Iterable[IssuedCredential]) -> dict[int, Status]:
                 out[issued.pk] = Status(
                     "current", f"the current transcript (version {version.number}), issued {when}"
                 )
+        elif issued.historical:
+            out[issued.pk] = Status(
+                "superseded",
+                f"issued {when} for an earlier version of the transcript, saying what that "
+                "version said; the school's current credential for this credit is another",
+                issued.issued_at,
+            )
         elif issued.pk in newer:
             out[issued.pk] = Status(
                 "superseded",

@@ -19,10 +19,9 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from credo.accounts.access import roles_in
-from credo.accounts.models import MANAGER_ROLES
+from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record, audit_stamp
-from credo.core.errors import NotAllowed, refuse
+from credo.core.errors import refuse
 from credo.credentials import documents, keys, proofs, selectors
 from credo.credentials.kek import key_encryption_key
 from credo.credentials.models import (
@@ -33,13 +32,6 @@ from credo.credentials.models import (
 )
 
 MAX_REASON = 200
-
-
-def _require_manager(actor, school, what: str) -> None:
-    if actor is None:  # the command line: whoever runs it administers the installation
-        return
-    if not (roles_in(actor, school) & MANAGER_ROLES) and not actor.is_superuser:
-        raise NotAllowed(f"Only a school admin or registrar may {what}.")
 
 
 def _xsd(moment: dt.datetime) -> str:
@@ -86,7 +78,7 @@ def school_key_rotate(*, actor, school, reason: str = "") -> SchoolKey:
     The retired key signs nothing more but stays published at the issuer URL, so every
     credential signed with it still verifies.
     """
-    _require_manager(actor, school, "rotate the school's signing key")
+    require_manage_setup(actor, school, "rotate the school's signing key")
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
         refuse("reason", f"Keep the reason under {MAX_REASON} characters.")
@@ -120,9 +112,17 @@ def _signing_material(*, actor, school) -> tuple[SchoolKey, bytes]:
 
 
 def _sign(document: dict, *, key: SchoolKey, private_key: bytes, issuer_url: str, now) -> dict:
-    return proofs.sign(
+    """Return `document` signed, its proof written as a one-proof array.
+
+    The published OB 3.0 JSON schema accepts `proof` only as an array; JSON-LD reads a single
+    proof and a one-element array alike, so the signature and canonical form are the same.
+    """
+    signed = proofs.sign(
         document, private_key, f"{issuer_url}#{key.public_key_multibase}", now, "assertionMethod"
     )
+    if isinstance(signed.get("proof"), dict):
+        signed["proof"] = [signed["proof"]]
+    return signed
 
 
 # --- issuing -------------------------------------------------------------------------------------
@@ -161,8 +161,14 @@ def _issue_for_award(
     evidence: Mapping[str, Mapping],
     signing: tuple[SchoolKey, bytes],
     now: dt.datetime,
+    historical: bool = False,
 ) -> IssuedCredential:
-    """Return the award's current credential if it says the same, else sign a new one."""
+    """Return the award's current credential if it says the same, else sign a new one.
+
+    `historical`: the credential is for an older transcript version. Any credential of the
+    award that says the same is reused; otherwise a new one is signed that supersedes nothing
+    and is never current, so an older version's export cannot displace the current credential.
+    """
     award_facts = documents.Award(
         awarded_on=entry.get("awarded_on") or award.awarded_on.isoformat(),
         review=entry.get("review"),
@@ -179,15 +185,33 @@ def _issue_for_award(
         valid_from=_xsd(now),
     )
     content_hash = document_hash(documents.content_of(unsigned))
-    latest = (
-        IssuedCredential.objects.filter(
-            award=award, kind=CredentialKind.ACHIEVEMENT, superseded_by__isnull=True
+    if historical:
+        same = (
+            IssuedCredential.objects.filter(
+                award=award,
+                kind=CredentialKind.ACHIEVEMENT,
+                content_hash=content_hash,
+                revoked_at__isnull=True,
+            )
+            .order_by("-issued_at", "-id")
+            .first()
         )
-        .order_by("-issued_at", "-id")
-        .first()
-    )
-    if latest is not None and latest.content_hash == content_hash and latest.revoked_at is None:
-        return latest
+        if same is not None:
+            return same
+        latest = None
+    else:
+        latest = (
+            IssuedCredential.objects.filter(
+                award=award,
+                kind=CredentialKind.ACHIEVEMENT,
+                superseded_by__isnull=True,
+                historical=False,
+            )
+            .order_by("-issued_at", "-id")
+            .first()
+        )
+        if latest is not None and latest.content_hash == content_hash and latest.revoked_at is None:
+            return latest
     key, private_key = signing
     signed = _sign(unsigned, key=key, private_key=private_key, issuer_url=issuer.url, now=now)
     issued = IssuedCredential(
@@ -203,6 +227,7 @@ def _issue_for_award(
         content_hash=content_hash,
         issued_at=now,
         supersedes=latest,
+        historical=historical,
     )
     issued.save()
     audit_record(
@@ -212,6 +237,7 @@ def _issue_for_award(
         target=issued,
         after={
             "kind": issued.kind,
+            "historical": historical,
             "award": award.pk,
             "credit": credit.code,
             "document_hash": issued.document_hash,
@@ -232,7 +258,7 @@ def award_credential_issue(*, actor, award) -> IssuedCredential:
     from credo.transcripts.selectors import transcript_content
 
     student = award.student
-    _require_manager(actor, student.school_id, "issue credentials")
+    require_manage_setup(actor, student.school_id, "issue credentials")
     if award.revoked_at is not None:
         refuse(None, "This credit was revoked; no credential can be issued for it.")
     with transaction.atomic(durable=True):
@@ -277,7 +303,7 @@ def transcript_credential_issue(*, actor, version) -> IssuedCredential:
     if existing is not None:
         return existing
     student = version.student
-    _require_manager(actor, student.school_id, "issue credentials")
+    require_manage_setup(actor, student.school_id, "issue credentials")
     content = version.content
     entries = selectors.earned_entries(content)
     if not entries:
@@ -310,6 +336,8 @@ def _issue_clr(*, actor, version, content: Mapping, entries) -> IssuedCredential
     signing = _signing_material(actor=actor, school=school)
     facts = selectors.credit_facts(school, entries)
     evidence = content.get("evidence", {})
+    # An older version says what was true then: its credits never displace the current ones.
+    historical = type(version).objects.filter(student=student, number__gt=version.number).exists()
     embedded = []
     for _area, entry in entries:
         award = _award_for(student, entry["code"])
@@ -330,6 +358,7 @@ def _issue_clr(*, actor, version, content: Mapping, entries) -> IssuedCredential
             evidence=evidence,
             signing=signing,
             now=now,
+            historical=historical,
         )
         embedded.append(issued.document)
     areas = [
@@ -410,7 +439,7 @@ def _issue_clr(*, actor, version, content: Mapping, entries) -> IssuedCredential
 
 def credential_revoke(*, actor, credential: IssuedCredential, reason: str) -> IssuedCredential:
     """Revoke an issued credential; verifiers of this installation then report it revoked."""
-    _require_manager(actor, credential.school_id, "revoke credentials")
+    require_manage_setup(actor, credential.school_id, "revoke credentials")
     reason = (reason or "").strip()
     if not reason:
         refuse("reason", "Say why the credential is revoked; the reason is shown to verifiers.")

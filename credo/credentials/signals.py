@@ -16,9 +16,10 @@ def school_created(sender, instance, created, raw=False, **kwargs) -> None:
     """Give a school its first signing key when it is created (not when loading fixtures)."""
     if not created or raw:
         return
+    from credo.accounts.access import system_actor
     from credo.credentials.services import school_key_ensure
 
-    school_key_ensure(actor=None, school=instance)
+    school_key_ensure(actor=system_actor(), school=instance)
 
 
 def version_published(sender, version, **kwargs) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import DatabaseError
 from django.utils import timezone
 
 from credo.credentials import selectors
@@ -110,6 +111,7 @@ class Report:
     result: VerificationResult
     credentials: list[CredentialSummary]
     checked_at: dt.datetime
+    offline: str | None = None  # why this installation's records were not consulted
 
     @property
     def valid(self) -> bool:
@@ -126,6 +128,9 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         data = self.result.to_dict()
         data["checked_at"] = self.checked_at.isoformat()
+        data["installation_records"] = self.offline is None
+        if self.offline:
+            data["offline"] = self.offline
         data["credentials"] = [
             {
                 "path": c.path,
@@ -142,26 +147,28 @@ class Report:
 
 
 def verify_document(document: Any, *, now: dt.datetime | None = None) -> Report:
-    """Verify ``document`` offline and against this installation's keys and records."""
+    """Verify ``document`` offline and against this installation's keys and records.
+
+    The offline checks need no database. When the database cannot be read (a fresh install
+    not yet migrated, a server that is down), the installation's checks are left out and the
+    report says so, rather than failing.
+    """
     now = now or timezone.now()
     lookups = _Lookups()
     result = verify_credential(document, now=now, key_resolver=lookups.public_key)
     found = list(_credentials(document, "$"))
-    # One query for the records of every credential in the document and three for their
-    # status, however many credits a CLR embeds.
-    issued = selectors.issued_by_ids([node.get("id") for _, node in found])
-    statuses = selectors.credential_statuses(issued.values())
+    offline = lookups.unavailable
+    extra: dict[str, list[Check]] = {}
+    if offline is None:
+        try:
+            extra = _installation(found, lookups)
+        except DatabaseError as error:
+            offline = _unavailable_reason(error)
+    if offline is not None:
+        extra = {}
     summaries, nodes = [], {}
     for path, node in found:
-        record = issued.get(node.get("id")) if isinstance(node.get("id"), str) else None
-        extra = _installation_checks(
-            node,
-            path,
-            lookups=lookups,
-            issued=record,
-            status=statuses.get(record.pk) if record is not None else None,
-        )
-        result.checks.extend(extra)
+        result.checks.extend(extra.get(path, []))
         summaries.append(_summary(node, path))
         nodes[path] = node
     by_path: dict[str, CredentialSummary] = {s.path: s for s in summaries}
@@ -170,11 +177,45 @@ def verify_document(document: Any, *, now: dt.datetime | None = None) -> Report:
         if summary is not None:
             summary.checks.append(check)
     for summary in summaries:
-        summary.key = _key_state(summary.checks, nodes[summary.path], lookups)
+        summary.key = (
+            _key_state(summary.checks, nodes[summary.path], lookups)
+            if offline is None
+            else _offline_key_state(summary.checks)
+        )
         status = [c for c in summary.checks if c.name == "status"]
         if status:
             summary.status = status[0].message.split(":", 1)[0]
-    return Report(result=result, credentials=summaries, checked_at=now)
+    return Report(result=result, credentials=summaries, checked_at=now, offline=offline)
+
+
+def _installation(found, lookups: _Lookups) -> dict[str, list[Check]]:
+    # One query for the records of every credential in the document and three for their
+    # status, however many credits a CLR embeds.
+    issued = selectors.issued_by_ids([node.get("id") for _, node in found])
+    statuses = selectors.credential_statuses(issued.values())
+    out = {}
+    for path, node in found:
+        record = issued.get(node.get("id")) if isinstance(node.get("id"), str) else None
+        out[path] = _installation_checks(
+            node,
+            path,
+            lookups=lookups,
+            issued=record,
+            status=statuses.get(record.pk) if record is not None else None,
+        )
+    return out
+
+
+def _unavailable_reason(error: Exception) -> str:
+    return (
+        "this installation's records could not be read (is the database set up? run "
+        f"`credo migrate`): {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+    )
+
+
+def _offline_key_state(checks: list[Check]) -> str:
+    methods = [c for c in checks if c.name == "verification-method"]
+    return "method-only" if methods and all(c.ok for c in methods) else "none"
 
 
 class _Lookups:
@@ -187,6 +228,7 @@ class _Lookups:
     def __init__(self) -> None:
         self._schools: dict[str | None, Any] = {}
         self._keys: dict[str, Any] = {}
+        self.unavailable: str | None = None  # why the database could not be read, if it could not
 
     def school_for_issuer(self, issuer_id: str | None):
         if issuer_id not in self._schools:
@@ -199,8 +241,17 @@ class _Lookups:
         return self._keys[method]
 
     def public_key(self, method: str) -> str | None:
-        """Return the public key this installation holds for ``method`` (a KeyResolver)."""
-        key = self.key_for_method(method)
+        """Return the public key this installation holds for ``method`` (a KeyResolver).
+
+        None when the database cannot be read: the key is then only read from the method.
+        """
+        if self.unavailable is not None:
+            return None
+        try:
+            key = self.key_for_method(method)
+        except DatabaseError as error:
+            self.unavailable = _unavailable_reason(error)
+            return None
         return key.public_key_multibase if key is not None else None
 
 
@@ -396,6 +447,11 @@ def describe(report: Report) -> list[str]:
     else:
         lines.append(verdict)
     lines.append(f"  checked {report.checked_at:%Y-%m-%d %H:%M:%S %Z}")
+    if report.offline:
+        lines.append(
+            f"  offline only: {report.offline}; status (current, superseded, revoked) "
+            "was not checked"
+        )
     failing = [(s, c) for s in report.credentials for c in s.checks if not c.ok]
     if failing:
         # A CLR lists dozens of credentials below; say first which ones failed, and why.

@@ -162,10 +162,17 @@ def _document_for_link(link: str) -> dict:
         raise LinkProblem(
             "That is not a link to a shared transcript (…/t/…) or a verification link (…/v/…)."
         )
-    try:
-        return services.transcript_credential_issue(actor=None, version=version).document
-    except ValidationError as error:
-        raise LinkProblem(" ".join(error.messages)) from None
+    # Reading never writes: the CLR is issued after publication, not when someone checks it.
+    issued = selectors.clr_of_version(version)
+    if issued is None:
+        if not selectors.earned_entries(version.content):
+            raise LinkProblem(
+                "That transcript shows no earned credit yet, so it has no CLR credential to check."
+            )
+        raise LinkProblem(
+            "The signed CLR of that transcript is still being issued; try again in a minute."
+        )
+    return issued.document
 
 
 @require_http_methods(["GET", "POST"])
@@ -268,16 +275,29 @@ def _filename(version) -> str:
 
 
 def _clr_or_problem(request, version):
-    try:
-        issued = services.transcript_credential_issue(actor=None, version=version)
-    except ValidationError as error:
-        return None, render(
-            request,
-            "credentials/no_clr.html",
-            {"message": " ".join(error.messages)},
-            status=409,
-        )
-    return issued, None
+    """Return (the stored CLR, None), or (None, a 409 page when the version has nothing to put in
+    a CLR, or a 202 page while the CLR queued at publication is still being issued).
+
+    A download never issues anything: reading never writes.
+    """
+    issued = selectors.clr_of_version(version)
+    if issued is not None:
+        return issued, None
+    if not selectors.earned_entries(version.content):
+        message = "This transcript version shows no earned credit yet, so there is nothing to put in a CLR."
+        return None, render(request, "credentials/no_clr.html", {"message": message}, status=409)
+    response = render(
+        request,
+        "credentials/no_clr.html",
+        {
+            "message": "The signed CLR of this version is being issued after its publication. "
+            "Try again in a minute.",
+            "pending": True,
+        },
+        status=202,
+    )
+    response["Retry-After"] = "30"
+    return None, response
 
 
 @login_required

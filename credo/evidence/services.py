@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from credo.accounts.access import roles_in
 from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role, Student
 from credo.core.audit import audit_record, audit_stamp, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
+from credo.core.limits import LONG_TEXT_LIMIT, demonstration_date_problem, text_problem
+from credo.evidence import files
 from credo.evidence.models import (
     Evidence,
     EvidenceCompetency,
@@ -21,8 +24,8 @@ from credo.evidence.models import (
     PeerFeedback,
     StudentStory,
 )
+from credo.notify import events as notify_events
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
 EDUCATOR_ROLES = frozenset({Role.ADMIN, Role.REGISTRAR, Role.TEACHER, Role.ADVISOR})
 
 
@@ -73,6 +76,15 @@ def evidence_submit(
 
     title = (title or "").strip()
     body, url, vouched_by = (body or "").strip(), (url or "").strip(), (vouched_by or "").strip()
+    for field, value, limit in (
+        ("title", title, 200),
+        ("body", body, LONG_TEXT_LIMIT),
+        ("url", url, 500),
+        ("vouched_by", vouched_by, 200),
+    ):
+        problem = text_problem(value, limit=limit)
+        if problem:
+            bad(field, problem)
     if kind not in EvidenceKind.values:
         bad("kind", "Choose what kind of evidence this is.")
     elif kind == EvidenceKind.FILE and not file:
@@ -83,12 +95,21 @@ def evidence_submit(
         bad("body", "Write the reflection or the notes.")
     if kind == EvidenceKind.OBSERVATION and _is_self(actor, student):
         bad("kind", "Observations are written by staff; choose text or reflection.")
-    if file is not None and getattr(file, "size", 0) > MAX_FILE_BYTES:
-        bad("file", f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    sniffed = None
+    if file:
+        try:
+            sniffed = files.sniff(file)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
     if not isinstance(demonstrated_on, dt.date):
         bad("demonstrated_on", "Give the date the work was done.")
-    elif demonstrated_on > timezone.localdate():
-        bad("demonstrated_on", "That date is in the future.")
+    else:
+        problem = demonstration_date_problem(
+            demonstrated_on, student=student, today=timezone.localdate()
+        )
+        if problem:
+            bad("demonstrated_on", problem)
     if section is not None:
         if (
             section.school_id != student.school_id
@@ -125,8 +146,11 @@ def evidence_submit(
         shared_with_peers=shared_with_peers,
         highlighted=highlighted,
     )
-    if file:
-        evidence.file = file
+    if sniffed is not None:
+        # Stored under a generated name with the extension of what the file really is.
+        evidence.file = File(file, name=f"upload.{sniffed.extension}")
+        evidence.file_name = files.original_name(getattr(file, "name", ""))
+        evidence.file_type = sniffed.content_type
     try:
         evidence.full_clean(exclude=[*errors, "file"] if errors else ["file"])
     except ValidationError as exc:
@@ -172,6 +196,8 @@ def evidence_submit(
                 "credits": [c.pk for c in credits],
             },
         )
+        if competencies:
+            notify_events.new_work(evidence)
     return evidence
 
 
@@ -248,6 +274,9 @@ def peer_feedback_give(*, actor, evidence: Evidence, body: str) -> PeerFeedback:
         refuse("body", "Write your feedback.")
     if len(body) > 4000:
         refuse("body", "Keep peer feedback under 4,000 characters.")
+    problem = text_problem(body)
+    if problem:
+        refuse("body", problem)
     with transaction.atomic(durable=True):
         feedback = PeerFeedback.objects.create(
             school_id=evidence.school_id, evidence=evidence, author=author, body=body
@@ -274,6 +303,9 @@ def story_save(*, actor, student: Student, body: str, submit: bool = False) -> S
         refuse("body", "Write your story before asking for approval.")
     if len(body) > 6000:
         refuse("body", "Keep your story under 6,000 characters (about a page).")
+    problem = text_problem(body)
+    if problem:
+        refuse("body", problem)
     with transaction.atomic(durable=True):
         story, _ = StudentStory.objects.select_for_update().get_or_create(
             school_id=student.school_id, student=student

@@ -29,7 +29,9 @@ class ProficiencyScale(TenantModel):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(max_value__gt=models.F("min_value")), name="scale_range"),
+            models.CheckConstraint(
+                condition=models.Q(max_value__gt=models.F("min_value")), name="scale_range"
+            ),
             models.CheckConstraint(
                 condition=models.Q(mastery_threshold__gte=models.F("min_value"))
                 & models.Q(mastery_threshold__lte=models.F("max_value")),
@@ -53,7 +55,9 @@ class ScaleLevel(TenantModel):
 
     class Meta:
         ordering = ["scale_id", "value"]
-        constraints = [models.UniqueConstraint(fields=["scale", "value"], name="level_unique_value")]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "value"], name="level_unique_value")
+        ]
 
     def __str__(self):
         return f"{self.value} {self.label}"
@@ -68,15 +72,24 @@ class Framework(TenantModel):
     """A school's learning framework. Habits frameworks never count toward credits unless named."""
 
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=16, choices=FrameworkKind.choices, default=FrameworkKind.ACADEMIC)
+    kind = models.CharField(
+        max_length=16, choices=FrameworkKind.choices, default=FrameworkKind.ACADEMIC
+    )
     description = models.TextField(blank=True)
     scale = models.ForeignKey(ProficiencyScale, on_delete=models.PROTECT, related_name="frameworks")
-    calculation_method = models.CharField(max_length=24, choices=CALCULATION_METHODS, default="decaying_average")
+    calculation_method = models.CharField(
+        max_length=24, choices=CALCULATION_METHODS, default="decaying_average"
+    )
     calculation_param = models.PositiveSmallIntegerField(null=True, blank=True)
     counts_formative = models.BooleanField(default=False)
     case_identifier = models.CharField(max_length=128, blank=True)
     case_uri = models.URLField(max_length=500, blank=True)
     version = models.CharField(max_length=40, blank=True)
+    until_cohort = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Retired: the last class (graduation year) whose credits draw on it; blank while in use.",
+    )
 
     class Meta:
         ordering = ["kind", "name"]
@@ -96,7 +109,9 @@ class Outcome(TenantModel):
 
     class Meta:
         ordering = ["order", "code"]
-        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="outcome_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="outcome_unique_code")
+        ]
 
     def __str__(self):
         return self.title
@@ -114,15 +129,25 @@ class Competency(TenantModel):
     """A node of the competency tree. Scale and calculation method may override the framework's."""
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="competencies")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
-    outcome = models.ForeignKey(Outcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="competencies")
-    kind = models.CharField(max_length=16, choices=CompetencyKind.choices, default=CompetencyKind.TARGET)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    outcome = models.ForeignKey(
+        Outcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="competencies"
+    )
+    kind = models.CharField(
+        max_length=16, choices=CompetencyKind.choices, default=CompetencyKind.TARGET
+    )
     code = models.CharField(max_length=60)
     statement = models.TextField()
     sequence = models.PositiveIntegerField(default=0)
     case_identifier = models.CharField(max_length=128, blank=True)
     scale = models.ForeignKey(
-        ProficiencyScale, null=True, blank=True, on_delete=models.PROTECT, related_name="competency_overrides"
+        ProficiencyScale,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="competency_overrides",
     )
     calculation_method = models.CharField(max_length=24, choices=CALCULATION_METHODS, blank=True)
     calculation_param = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -130,7 +155,9 @@ class Competency(TenantModel):
     class Meta:
         ordering = ["framework_id", "sequence", "code"]
         verbose_name_plural = "competencies"
-        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="competency_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="competency_unique_code")
+        ]
         indexes = [models.Index(fields=["school", "code"])]
 
     def __str__(self):

@@ -8,8 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from credo.accounts.access import roles_in
-from credo.accounts.models import MANAGER_ROLES
+from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import NotAllowed, ValidationError
 from credo.frameworks.models import (
@@ -23,13 +22,9 @@ from credo.frameworks.models import (
     ScaleLevel,
 )
 from credo.mastery.calculations import validate_param
+from credo.mastery.changes import consequential
 
 METHOD_NAMES = [m for m, _ in CALCULATION_METHODS]
-
-
-def _require_manager(actor, school, what: str) -> None:
-    if not (roles_in(actor, school) & MANAGER_ROLES):
-        raise NotAllowed(f"Only a school admin or registrar may {what}.")
 
 
 def _number(value, field: str, errors: dict) -> Decimal | None:
@@ -44,6 +39,11 @@ def _number(value, field: str, errors: dict) -> Decimal | None:
         errors.setdefault(field, []).append(f"“{value}” is not a number.")
         return None
     return result
+
+
+def _plain_change(obj, **extra) -> dict:
+    """Return what a change asks for, without ids a new row gets only when saved."""
+    return {**{k: v for k, v in snapshot(obj).items() if k != "id"}, "target": obj.pk, **extra}
 
 
 def _recompute(school, actor) -> None:
@@ -61,6 +61,8 @@ def scale_save(
     levels: Sequence[tuple[object, str, str]],
     exceeds_threshold=None,
     scale: ProficiencyScale | None = None,
+    confirm: str = "",
+    reach_protected: bool = False,
 ) -> ProficiencyScale:
     """Create or change a proficiency scale with its ordered levels (value, label, description).
 
@@ -68,7 +70,7 @@ def scale_save(
     in use may not shrink below the values already recorded on it. Recompute the school after a
     change to a scale in use.
     """
-    _require_manager(actor, school, "define proficiency scales")
+    require_manage_setup(actor, school, "define proficiency scales")
     if scale is not None and scale.school_id != school.pk:
         raise NotAllowed("That scale belongs to another school.")
     errors: dict[str, list[str]] = {}
@@ -128,12 +130,21 @@ def scale_save(
     if errors:
         raise ValidationError(errors)
     parsed.sort()
+    # The stored row, not the caller's copy: a preview changes the copy it is given.
+    scale = ProficiencyScale.objects.get(pk=scale.pk) if scale else None
     before = snapshot(scale) if scale else None
     scale = scale or ProficiencyScale(school=school)
     scale.name, scale.mastery_threshold, scale.exceeds_threshold = name, threshold, exceeds
     scale.min_value, scale.max_value = parsed[0][0], parsed[-1][0]
     scale.full_clean()
-    with transaction.atomic(durable=True):
+    with consequential(
+        actor=actor,
+        school=school,
+        description=f"{'Change' if scale.pk else 'Add'} scale {name}",
+        change=_plain_change(scale, levels=[(str(v), lb) for v, lb, _ in parsed]),
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
         in_use = scale.pk is not None
         scale.save()
         ScaleLevel.objects.filter(scale=scale).delete()
@@ -204,9 +215,11 @@ def framework_save(
     calculation_param=None,
     counts_formative: bool = False,
     framework: Framework | None = None,
+    confirm: str = "",
+    reach_protected: bool = False,
 ) -> Framework:
     """Create or change a framework; recompute the school when its method, scale or counting changes."""
-    _require_manager(actor, school, "define frameworks")
+    require_manage_setup(actor, school, "define frameworks")
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors.setdefault("name", []).append("Name the framework.")
@@ -217,6 +230,8 @@ def framework_save(
     param = _check_method(calculation_method, calculation_param, errors)
     if errors:
         raise ValidationError(errors)
+    # The stored row, not the caller's copy: a preview changes the copy it is given.
+    framework = Framework.objects.get(pk=framework.pk) if framework else None
     before = snapshot(framework) if framework else None
     framework = framework or Framework(school=school)
     framework.name, framework.scale, framework.kind = name.strip(), scale, kind
@@ -226,7 +241,14 @@ def framework_save(
     framework.full_clean()
     scoring = ("scale_id", "calculation_method", "calculation_param", "counts_formative")
     rescore = before is not None and any(before[f] != getattr(framework, f) for f in scoring)
-    with transaction.atomic(durable=True):
+    with consequential(
+        actor=actor,
+        school=school,
+        description=f"{'Change' if framework.pk else 'Add'} framework {framework.name}",
+        change=_plain_change(framework),
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
         framework.save()
         audit_record(
             actor=actor,
@@ -257,9 +279,11 @@ def competency_save(
     calculation_param=None,
     case_identifier: str = "",
     competency: Competency | None = None,
+    confirm: str = "",
+    reach_protected: bool = False,
 ) -> Competency:
     """Create or change a node of the competency tree (with optional scale and method overrides)."""
-    _require_manager(actor, school, "define competencies")
+    require_manage_setup(actor, school, "define competencies")
     errors: dict[str, list[str]] = {}
     if framework is None or framework.school_id != school.pk:
         raise NotAllowed("That framework belongs to another school.")
@@ -280,12 +304,16 @@ def competency_save(
         if parent.framework_id != framework.pk:
             errors.setdefault("parent", []).append("The parent must be in the same framework.")
         elif competency is not None:
-            node, hops = parent, 0
+            # Walk the stored tree (the caller's objects may be stale), one parent id at a time.
+            parents = dict(
+                Competency.objects.filter(framework=framework).values_list("pk", "parent_id")
+            )
+            node, hops = parent.pk, 0
             while node is not None and hops < 50:
-                if node.pk == competency.pk:
+                if node == competency.pk:
                     errors.setdefault("parent", []).append("A competency cannot sit under itself.")
                     break
-                node, hops = node.parent, hops + 1
+                node, hops = parents.get(node), hops + 1
     if outcome is not None and outcome.framework_id != framework.pk:
         errors.setdefault("outcome", []).append("The outcome must be in the same framework.")
     if scale is not None and scale.school_id != school.pk:
@@ -293,6 +321,8 @@ def competency_save(
     param = _check_method(calculation_method, calculation_param, errors, blank_ok=True)
     if errors:
         raise ValidationError(errors)
+    # The stored row, not the caller's copy: a preview changes the copy it is given.
+    competency = Competency.objects.get(pk=competency.pk) if competency else None
     before = snapshot(competency) if competency else None
     competency = competency or Competency(school=school, framework=framework)
     for field, value in dict(
@@ -311,7 +341,14 @@ def competency_save(
     competency.full_clean(validate_unique=False)
     scoring = ("scale_id", "calculation_method", "calculation_param")
     rescore = before is not None and any(before[f] != getattr(competency, f) for f in scoring)
-    with transaction.atomic(durable=True):
+    with consequential(
+        actor=actor,
+        school=school,
+        description=f"{'Change' if competency.pk else 'Add'} competency {code}",
+        change=_plain_change(competency),
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
         competency.save()
         audit_record(
             actor=actor,
@@ -338,7 +375,7 @@ def outcome_save(
     outcome: Outcome | None = None,
 ) -> Outcome:
     """Create or change a graduate-profile outcome."""
-    _require_manager(actor, school, "define graduate-profile outcomes")
+    require_manage_setup(actor, school, "define graduate-profile outcomes")
     if framework.school_id != school.pk:
         raise NotAllowed("That framework belongs to another school.")
     errors: dict[str, list[str]] = {}

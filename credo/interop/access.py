@@ -7,15 +7,13 @@ refused (403), and another school's records answer 404.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from credo.accounts.access import access_student, roles_in
-from credo.accounts.models import MANAGER_ROLES
+from credo.accounts.access import access_student, can_manage_setup
 from credo.interop.models import Demographics, ImportRun
 
 
 def may_import(user, school) -> bool:
-    return bool(roles_in(user, school) & MANAGER_ROLES) or bool(
-        getattr(user, "is_superuser", False)
-    )
+    """Return whether `user` may import into or export from `school`: its admins and registrars."""
+    return can_manage_setup(user, school)
 
 
 def require_importer(user, school) -> None:

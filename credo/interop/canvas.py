@@ -10,14 +10,12 @@ earlier ones — Canvas now labels it "weighted average") is Credo's `weighted_a
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from credo.interop.common import Problems, parse_decimal, read_csv
+from credo.interop.common import Problems, formula_like, parse_decimal, read_csv, write_csv
 
 REQUIRED = ("vendor_guid", "object_type", "title")
 KNOWN = {
@@ -91,7 +89,16 @@ def method_to_canvas(method: str, param: int | None) -> tuple[str, int | None, s
 def parse(name: str, data: bytes) -> tuple[list[Entry], Problems]:
     """Read an outcomes CSV; return its entries in file order and every problem found."""
     problems = Problems()
-    table = read_csv(name, data, problems, required=REQUIRED, keep_extra=True)
+    # Canvas reads `;`-separated files as well as `,`-separated ones, and short rows.
+    table = read_csv(
+        name,
+        data,
+        problems,
+        required=REQUIRED,
+        keep_extra=True,
+        ragged=True,
+        delimiters=(",", ";"),
+    )
     header = table.header
     if "ratings" in header:
         after = [h for h in header[header.index("ratings") + 1 :] if h]
@@ -205,25 +212,28 @@ def parse(name: str, data: bytes) -> tuple[list[Entry], Problems]:
             problems.add(
                 name, row.line, "object_type", "a group has no ratings, mastery points or method"
             )
-        if kind == "outcome" and not entry.deleted:
-            if not entry.ratings:
+        for column in ("vendor_guid", "title", "display_name", "parent_guids"):
+            if formula_like(row[column]):
                 problems.add(
                     name,
                     row.line,
-                    "ratings",
-                    "an outcome needs its ratings (points and descriptions)",
+                    column,
+                    f"“{row[column][:20]}” starts with {row[column][0]!r}, which spreadsheets run "
+                    "as a formula; remove it",
                 )
-            elif entry.mastery is not None and not (
-                min(p for p, _ in entry.ratings)
-                <= entry.mastery
-                <= max(p for p, _ in entry.ratings)
-            ):
-                problems.add(
-                    name,
-                    row.line,
-                    "mastery_points",
-                    f"{entry.mastery} is outside the ratings' points",
-                )
+        # Without ratings an outcome uses the account's mastery scale, as Canvas does.
+        if (
+            kind == "outcome"
+            and not entry.deleted
+            and entry.ratings
+            and entry.mastery is not None
+            and not min(p for p, _ in entry.ratings)
+            <= entry.mastery
+            <= max(p for p, _ in entry.ratings)
+        ):
+            problems.add(
+                name, row.line, "mastery_points", f"{entry.mastery} is outside the ratings' points"
+            )
     groups = {e.guid for e in entries if e.object_type == "group"}
     for e in entries:
         for parent in e.parents:
@@ -276,31 +286,28 @@ def _num(value: Decimal) -> str:
 
 
 def write(rows: list[ExportRow]) -> bytes:
+    """Return the outcomes CSV of `rows` (formula-like cells neutralized, numbers as they are)."""
     width = max((len(r.ratings) for r in rows), default=0) * 2
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "vendor_guid",
-            "object_type",
-            "title",
-            "description",
-            "display_name",
-            "calculation_method",
-            "calculation_int",
-            "mastery_points",
-            "parent_guids",
-            "workflow_state",
-            "ratings",
-        ]
-        + [""] * max(0, width - 1)
-    )
+    header = [
+        "vendor_guid",
+        "object_type",
+        "title",
+        "description",
+        "display_name",
+        "calculation_method",
+        "calculation_int",
+        "mastery_points",
+        "parent_guids",
+        "workflow_state",
+        "ratings",
+    ] + [""] * max(0, width - 1)
+    lines = []
     for r in rows:
         cells: list[str] = []
         for points, label in r.ratings:
             cells += [_num(points), label]
         cells += [""] * (width - len(cells))
-        writer.writerow(
+        lines.append(
             [
                 r.guid,
                 r.object_type,
@@ -315,4 +322,4 @@ def write(rows: list[ExportRow]) -> bytes:
                 *(cells or [""]),
             ]
         )
-    return out.getvalue().encode("utf-8")
+    return write_csv(lines, header=header)

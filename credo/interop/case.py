@@ -12,10 +12,11 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+import re
 import uuid
 from dataclasses import dataclass, field
 
-from credo.interop.common import Problems, decode_utf8
+from credo.interop.common import Problems, check_controls, decode_utf8
 
 MAX_CODE = 60
 ITEM_KINDS = {
@@ -92,6 +93,10 @@ class Item:
     sequence: int | None = None
     order: int = 0  # position in a preorder walk of the tree, from 1
     depth: int = 0
+    raw: dict = field(default_factory=dict)  # the CFItem as the source wrote it
+    association: dict = field(default_factory=dict)  # its isChildOf association, as written
+    association_index: int = -1  # where that association is in CFAssociations
+    list_enumeration: str = ""
 
 
 @dataclass
@@ -107,6 +112,9 @@ class Package:
     items: list[Item] = field(default_factory=list)  # in tree order
     problems: Problems = field(default_factory=Problems)
     warnings: list[str] = field(default_factory=list)
+    raw: dict = field(default_factory=dict)  # the CFDocument as the source wrote it
+    other_associations: list = field(default_factory=list)  # not isChildOf: kept as written
+    definitions: dict = field(default_factory=dict)  # CFDefinitions, as written
 
 
 def _text(value) -> str:
@@ -118,10 +126,16 @@ def parse(name: str, data: bytes) -> Package:
     problems = Problems()
     text = decode_utf8(name, data, problems)
     empty = Package("", "", "", "", "", "", "", "", problems=problems)
+    check_controls(name, text.replace("\t", " "), problems)
+    if too_deep(name, text, problems):
+        return empty
     try:
         root = load_with_lines(text)
     except json.JSONDecodeError as exc:
         problems.add(name, exc.lineno, f"column {exc.colno}", f"not valid JSON: {exc.msg}")
+        return empty
+    except RecursionError:  # pragma: no cover - too_deep stops such files first
+        problems.add(name, 1, "(document)", f"nested deeper than {MAX_DEPTH} levels")
         return empty
     if isinstance(root, dict) and isinstance(root.get("CFPackage"), dict):
         root = root["CFPackage"]
@@ -137,7 +151,10 @@ def parse(name: str, data: bytes) -> Package:
     if not isinstance(doc, dict):
         problems.add(name, getattr(root, "line", 1), "CFDocument", "the package has no CFDocument")
         return empty
+    definitions = root.get("CFDefinitions")
     pkg = Package(
+        raw=_plain(doc),
+        definitions=_plain(definitions) if isinstance(definitions, dict) else {},
         identifier=_text(doc.get("identifier")),
         uri=_text(doc.get("uri")),
         title=_text(doc.get("title")),
@@ -156,6 +173,7 @@ def parse(name: str, data: bytes) -> Package:
     if len(pkg.title) > 200:
         problems.add(name, doc.line, "CFDocument.title", "longer than 200 characters")
 
+    _check_strings(name, root, problems)
     raw_items = root.get("CFItems", [])
     if not isinstance(raw_items, list):
         problems.add(name, getattr(root, "line", 1), "CFItems", "must be a list")
@@ -204,6 +222,8 @@ def parse(name: str, data: bytes) -> Package:
             item_type=item_type,
             line=raw.line,
             index=i,
+            raw=_plain(raw),
+            list_enumeration=_text(raw.get("listEnumeration")),
         )
 
     raw_assocs = root.get("CFAssociations", [])
@@ -221,7 +241,9 @@ def parse(name: str, data: bytes) -> Package:
             problems.add(name, raw.line, f"{where}.associationType", "a value is required")
             continue
         if kind != "isChildOf":
-            continue  # other associations (exactMatchOf, precedes, …) do not shape the tree
+            # Other associations (exactMatchOf, precedes, …) do not shape the tree: kept as written.
+            pkg.other_associations.append(_plain(raw))
+            continue
         origin, dest = raw.get("originNodeURI"), raw.get("destinationNodeURI")
         origin_id = _text(origin.get("identifier")) if isinstance(origin, dict) else ""
         dest_id = _text(dest.get("identifier")) if isinstance(dest, dict) else ""
@@ -263,6 +285,8 @@ def parse(name: str, data: bytes) -> Package:
         parent_line[origin_id] = raw.line
         item.parent = None if dest_id == pkg.identifier else dest_id
         item.sequence = seq
+        item.association = _plain(raw)
+        item.association_index = i
 
     # A cycle in isChildOf would make the tree endless: report each one, with the place of every link in it.
     state: dict[str, int] = {}
@@ -292,7 +316,16 @@ def parse(name: str, data: bytes) -> Package:
     for item in items.values():
         children.setdefault(item.parent, []).append(item)
     for siblings in children.values():
-        siblings.sort(key=lambda it: (it.sequence is None, it.sequence or 0, it.index))
+        # sequenceNumber first; without one, the order of the associations; then listEnumeration.
+        siblings.sort(
+            key=lambda it: (
+                it.sequence is None,
+                it.sequence or 0,
+                it.association_index,
+                _natural(it.list_enumeration),
+                it.index,
+            )
+        )
 
     ordered: list[Item] = []
     used: set[str] = set()
@@ -322,6 +355,72 @@ def parse(name: str, data: bytes) -> Package:
     return pkg
 
 
+def _plain(obj):
+    """Return a JSON value as plain dicts and lists (the line-keeping dicts dropped)."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+def _natural(text: str) -> tuple:
+    """Sort key for listEnumeration values: numbers as numbers (2 before 10), then text."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_strings(name: str, root, problems: Problems) -> None:
+    """Report control characters written as escapes (\\u0000) in any value, with the object's line."""
+    stack = [(root, "", getattr(root, "line", 1))]
+    while stack:
+        node, path, line = stack.pop()
+        if isinstance(node, dict):
+            line = getattr(node, "line", line)
+            stack.extend((v, f"{path}.{k}" if path else k, line) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{path}[{i}]", line) for i, v in enumerate(node))
+        elif isinstance(node, str) and (found := _CONTROL.search(node)):
+            problems.add(
+                name,
+                line,
+                path,
+                f"control character U+{ord(found.group()):04X} is not allowed; remove it",
+            )
+
+
+MAX_DEPTH = 32  # a CFPackage nests 5 or 6 levels; a deeper file is not a framework
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def too_deep(name: str, text: str, problems: Problems) -> bool:
+    """Report (and return True) when the JSON nests deeper than MAX_DEPTH, without recursion."""
+    depth = 0
+    for match in _STRUCTURE.finditer(text):
+        mark = match.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+                problems.add(
+                    name,
+                    line,
+                    f"column {column}",
+                    f"nested deeper than {MAX_DEPTH} levels; a CASE package is not",
+                )
+                return True
+        elif mark in "]}":
+            depth -= 1
+    return False
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 
@@ -344,75 +443,122 @@ class ExportItem:
     kind: str
     parent: str | None
     sequence: int
+    code_sourced: bool = True  # False: Credo made the code; the export leaves it out
+    source: dict = field(default_factory=dict)  # the CFItem as a CASE source wrote it
+    association: dict = field(default_factory=dict)  # its isChildOf association, as written
 
 
-def build(
-    *,
-    identifier: str,
-    uri: str,
-    title: str,
-    creator: str,
-    version: str,
-    description: str,
-    last_change: str,
-    items: list[ExportItem],
-    base: str,
-) -> dict:
-    """Return a CFPackage (CASE 1.0) for a framework; `base` is the `…/ims/case/v1p0` URL prefix."""
+@dataclass
+class ExportDocument:
+    identifier: str
+    uri: str
+    title: str
+    creator: str
+    version: str
+    description: str
+    last_change: str
+    source: dict = field(default_factory=dict)  # the CFDocument as a CASE source wrote it
+    other_associations: list = field(default_factory=list)
+    definitions: dict = field(default_factory=dict)
+
+
+def _destination(assoc: dict) -> str:
+    dest = assoc.get("destinationNodeURI")
+    return dest.get("identifier", "") if isinstance(dest, dict) else ""
+
+
+def build(*, document: ExportDocument, items: list[ExportItem], base: str) -> dict:
+    """Return a CFPackage (CASE 1.0) for a framework; `base` is the `…/ims/case/v1p0` URL prefix.
+
+    What a source said is written again as it said it (identifiers, URIs, notes, abbreviated
+    statements, creator, dates, association identifiers, other associations, definitions); only
+    what Credo holds itself (titles, statements, codes, the tree) is written from Credo. A code
+    Credo made for an item without humanCodingScheme is not written as if the source had it.
+    """
+    last_change = document.last_change
+    identifier = document.identifier
 
     def link(kind: str, ident: str, label: str) -> dict:
         return {"title": label, "identifier": ident, "uri": f"{base}/{kind}/{ident}"}
 
-    document: dict = {
-        "identifier": identifier,
-        "uri": uri or f"{base}/CFDocuments/{identifier}",
-        "creator": creator,
-        "title": title,
-        "lastChangeDateTime": last_change,
-        "adoptionStatus": "Adopted",
-        "language": "en",
-    }
-    if version:
-        document["version"] = version
-    if description:
-        document["description"] = description
+    if document.source:
+        doc = dict(document.source)
+        doc["identifier"] = identifier
+        doc["title"] = document.title
+        doc.setdefault("uri", document.uri or f"{base}/CFDocuments/{identifier}")
+        doc.setdefault("creator", document.creator)
+        doc.setdefault("lastChangeDateTime", last_change)
+    else:
+        doc = {
+            "identifier": identifier,
+            "uri": document.uri or f"{base}/CFDocuments/{identifier}",
+            "creator": document.creator,
+            "title": document.title,
+            "lastChangeDateTime": last_change,
+            "adoptionStatus": "Adopted",
+            "language": "en",
+        }
+    for key, value in (("version", document.version), ("description", document.description)):
+        if value:
+            doc[key] = value
+        elif not document.source:
+            doc.pop(key, None)
     by_id = {i.identifier: i for i in items}
+
+    def label(item: ExportItem) -> str:
+        return item.code if item.code_sourced else " ".join(item.statement.split())[:60]
+
     cf_items, associations = [], []
     for item in items:
-        entry = {
-            "identifier": item.identifier,
-            "uri": f"{base}/CFItems/{item.identifier}",
-            "fullStatement": item.statement,
-            "humanCodingScheme": item.code,
-            "CFItemType": KIND_TYPES.get(item.kind, "Competency"),
-            "lastChangeDateTime": last_change,
-        }
-        cf_items.append(entry)
-        if item.parent and item.parent in by_id:
-            destination = link("CFItems", item.parent, by_id[item.parent].code)
+        if item.source:
+            entry = dict(item.source)
+            entry["identifier"] = item.identifier
+            entry["fullStatement"] = item.statement
+            if item.code_sourced:
+                entry["humanCodingScheme"] = item.code
+            else:
+                entry.pop("humanCodingScheme", None)
         else:
-            destination = link("CFDocuments", identifier, title)
+            entry = {
+                "identifier": item.identifier,
+                "uri": f"{base}/CFItems/{item.identifier}",
+                "fullStatement": item.statement,
+                "humanCodingScheme": item.code,
+                "CFItemType": KIND_TYPES.get(item.kind, "Competency"),
+                "lastChangeDateTime": last_change,
+            }
+        cf_items.append(entry)
+        parent = item.parent if item.parent and item.parent in by_id else None
+        if item.association and _destination(item.association) == (parent or identifier):
+            associations.append(dict(item.association))
+            continue
+        if parent:
+            destination = link("CFItems", parent, label(by_id[parent]))
+        else:
+            destination = link("CFDocuments", identifier, document.title)
         ident = stable_uuid("association", identifier, item.identifier)
         associations.append(
             {
                 "identifier": ident,
                 "uri": f"{base}/CFAssociations/{ident}",
                 "associationType": "isChildOf",
-                "originNodeURI": link("CFItems", item.identifier, item.code),
+                "originNodeURI": link("CFItems", item.identifier, label(item)),
                 "destinationNodeURI": destination,
                 "sequenceNumber": item.sequence,
                 "lastChangeDateTime": last_change,
             }
         )
+    associations.extend(dict(a) for a in document.other_associations)
+    definitions = document.definitions or {
+        "CFConcepts": [],
+        "CFSubjects": [],
+        "CFLicenses": [],
+        "CFItemTypes": [],
+        "CFAssociationGroupings": [],
+    }
     return {
-        "CFDocument": document,
+        "CFDocument": doc,
         "CFItems": cf_items,
         "CFAssociations": associations,
-        "CFDefinitions": {
-            "CFConcepts": [],
-            "CFSubjects": [],
-            "CFLicenses": [],
-            "CFItemTypes": [],
-            "CFAssociationGroupings": [],
-        },
+        "CFDefinitions": definitions,
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -96,9 +97,28 @@ class Summary:
     counts: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     warnings: list[str] = field(default_factory=list)
     notes: dict = field(default_factory=dict)
+    skips: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     def __getitem__(self, kind: str) -> Counts:
         return self.counts[kind]
+
+    def skip(self, kind: str, reason: str, where: str = "") -> None:
+        """Count one record of `kind` left out, and say why (and where, for the first few)."""
+        self.counts[kind].skipped += 1
+        places = self.skips.setdefault((kind, reason), [])
+        places.append(where)
+
+    def skipped(self) -> list[dict]:
+        """Return what was left out: kind, reason, how many, and the first places."""
+        return [
+            {
+                "kind": kind,
+                "reason": reason,
+                "count": len(places),
+                "examples": [w for w in places if w][:5],
+            }
+            for (kind, reason), places in sorted(self.skips.items())
+        ]
 
     @property
     def changed(self) -> int:
@@ -110,6 +130,7 @@ class Summary:
             "changed": self.changed,
             "warnings": list(self.warnings),
             "notes": dict(self.notes),
+            "skipped": self.skipped(),
         }
 
 
@@ -177,6 +198,85 @@ class Table:
     file: str
     header: list[str]
     rows: list[Row]
+    delimiter: str = ","
+
+
+# Control characters have no place in a roster, a framework or a score: NUL breaks PostgreSQL
+# text columns, and the others are invisible in every program that shows the value.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_controls(name: str, text: str, problems: Problems, *, line_offset: int = 0) -> None:
+    """Report every control character of `text` (tab and line ends excepted) with its place."""
+    seen: set[int] = set()
+    for match in _CONTROL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1 + line_offset
+        if line in seen:
+            continue
+        seen.add(line)
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        problems.add(
+            name,
+            line,
+            f"character {column}",
+            f"control character U+{ord(match.group()):04X} is not allowed; remove it",
+        )
+
+
+# --- spreadsheet formulas -------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def formula_like(value: str) -> bool:
+    """Whether a spreadsheet would run `value` as a formula (a plain number, signed or not, is safe)."""
+    return bool(value) and value[0] in FORMULA_STARTS and not _NUMBER.match(value)
+
+
+def neutralize(value: str) -> str:
+    """Return `value` as a CSV export writes it: a leading apostrophe when it would run as a formula.
+
+    Values that already start with apostrophes before a formula character get one more, so that
+    `unneutralize` gives back exactly what was exported.
+    """
+    return "'" + value if formula_like(value.lstrip("'")) else value
+
+
+def unneutralize(value: str) -> str:
+    """Undo `neutralize`: drop the one apostrophe an export put before a formula character."""
+    if value.startswith("'") and formula_like(value.lstrip("'")):
+        return value[1:]
+    return value
+
+
+def write_csv(rows, *, header: list[str]) -> bytes:
+    """Return UTF-8 CSV (RFC 4180 quoting, LF line ends) with every formula-like cell neutralized."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else neutralize(str(v)) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+# --- reading CSV ----------------------------------------------------------------------------------
+
+
+def _record_pattern(delimiter: str) -> re.Pattern:
+    d = re.escape(delimiter)
+    field_ = f'(?:"(?:[^"]|"")*"|[^"{d}\\r\\n]*)'
+    return re.compile(f"{field_}(?:{d}{field_})*(?:\\r\\n|\\n|\\r)?")
+
+
+_PATTERNS: dict[str, re.Pattern] = {}
+
+
+def sniff_delimiter(text: str, allowed: tuple[str, ...]) -> str:
+    """Return the delimiter of a CSV file's header among `allowed` (the one it uses most)."""
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in allowed}
+    return max(allowed, key=lambda d: (counts[d], -allowed.index(d)))
 
 
 def read_csv(
@@ -186,54 +286,127 @@ def read_csv(
     *,
     required: tuple[str, ...] = (),
     keep_extra: bool = False,
+    ragged: bool = False,
+    multiline: bool = True,
+    delimiters: tuple[str, ...] = (",",),
 ) -> Table:
-    """Parse a CSV file with a header row, reporting missing columns and malformed rows.
+    """Parse a CSV file with a header row (RFC 4180), reporting every malformed record with its line.
 
-    Values are stripped of surrounding spaces. Blank lines are skipped. A row with more cells
-    than the header is reported unless `keep_extra` (the cells are then kept in `Row.extra`).
+    Refused, each with its place: bytes that are not UTF-8, control characters, broken quoting (a
+    quote in an unquoted field, text after a closing quote, a quote never closed), a record with
+    fewer or more cells than the header (unless `ragged`, where a short record is padded, or
+    `keep_extra`, where the cells beyond the header are kept in `Row.extra`), and values running
+    over several lines unless `multiline`. Values are stripped of surrounding spaces, and the one
+    apostrophe a CSV export puts before a formula character is taken off (`unneutralize`).
+    Blank lines are skipped.
     """
     text = decode_utf8(name, data, problems)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    check_controls(name, text, problems)
+    delimiter = sniff_delimiter(text, delimiters) if len(delimiters) > 1 else delimiters[0]
+    pattern = _PATTERNS.get(delimiter) or _PATTERNS.setdefault(
+        delimiter, _record_pattern(delimiter)
+    )
+    source = io.StringIO(text, newline="")
+    consumed: list[str] = []
+
+    def lines():
+        for raw in source:
+            consumed.append(raw)
+            yield raw
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     rows: list[Row] = []
     header: list[str] = []
-    try:
-        first = next(reader, None)
-        if first is None:
+    line = 1
+    first = True
+    while True:
+        consumed.clear()
+        try:
+            cells = next(reader, None)
+        except csv.Error as exc:
+            message = str(exc)
+            if "unexpected end of data" in message or not consumed:
+                problems.add(
+                    name,
+                    line,
+                    "row",
+                    'a quoted value that starts on this line is never closed (a missing ")',
+                )
+                break
             problems.add(
-                name, 1, "header", "the file is empty; the first line must name the columns"
+                name,
+                line,
+                "row",
+                "broken quoting: a value with a quote in it must be wrapped in quotes, and each quote "
+                'inside doubled ("")',
             )
-            return Table(name, [], [])
-        header = [h.strip() for h in first]
-        seen: set[str] = set()
-        for h in header:
-            if h and h in seen:
-                problems.add(name, 1, h, "this column appears twice in the header")
-            seen.add(h)
-        missing = [c for c in required if c not in seen]
-        for column in missing:
-            problems.add(name, 1, column, "the column is missing from the header")
-        start = reader.line_num + 1
-        for cells in reader:
-            line = start
-            start = reader.line_num + 1
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            extra: list[str] = []
-            if len(cells) > len(header):
-                extra = cells[len(header) :]
-                if not keep_extra and any(c.strip() for c in extra):
-                    problems.add(
-                        name, line, "row", f"{len(cells)} cells where the header has {len(header)}"
-                    )
-            values = {
-                h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h
-            }
-            rows.append(
-                Row(name, line, values, [c.strip() for c in extra], [c.strip() for c in cells])
+            line += len(consumed)
+            # Skip to the end of the physical line and read on.
+            continue
+        if cells is None:
+            break
+        raw = "".join(consumed)
+        here, line = (
+            line,
+            line + max(1, raw.count("\n") + (1 if raw.endswith("\r") and "\n" not in raw else 0)),
+        )
+        if '"' in raw and not pattern.fullmatch(raw):
+            problems.add(
+                name,
+                here,
+                "row",
+                "broken quoting: a value with a quote in it must be wrapped in quotes, and each quote "
+                'inside doubled ("")',
             )
-    except csv.Error as exc:
-        problems.add(name, reader.line_num, "row", f"not valid CSV: {exc}")
-    return Table(name, header, rows)
+            if first:
+                first = False
+                header = [h.strip() for h in cells]
+            continue
+        if not multiline and any("\n" in c or "\r" in c for c in cells):
+            problems.add(
+                name,
+                here,
+                "row",
+                f"a value runs over several lines (lines {here}–{line - 1}); "
+                "a quote is probably not closed",
+            )
+            continue
+        if first:
+            first = False
+            header = [h.strip() for h in cells]
+            seen: set[str] = set()
+            for h in header:
+                if h and h in seen:
+                    problems.add(name, 1, h, "this column appears twice in the header")
+                seen.add(h)
+            for column in required:
+                if column not in seen:
+                    problems.add(name, 1, column, "the column is missing from the header")
+            continue
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        extra: list[str] = []
+        if len(cells) > len(header):
+            extra = cells[len(header) :]
+            if not keep_extra and any(c.strip() for c in extra):
+                problems.add(
+                    name, here, "row", f"{len(cells)} cells where the header has {len(header)}"
+                )
+        elif len(cells) < len(header) and not ragged:
+            problems.add(
+                name,
+                here,
+                "row",
+                f"{len(cells)} cells where the header has {len(header)}: "
+                f"the row ends before column {header[len(cells)] or len(cells) + 1}",
+            )
+            continue
+        cells = [unneutralize(c.strip()) for c in cells]
+        values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+        rows.append(Row(name, here, values, cells[len(header) :], cells))
+    if first:
+        problems.add(name, 1, "header", "the file is empty; the first line must name the columns")
+    return Table(name, header, rows, delimiter)
 
 
 # --- values -------------------------------------------------------------------------------------

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime as dt
 import json
 
 from django.conf import settings
-from django.utils import timezone
 
 from credo.core.errors import refuse
 from credo.frameworks.models import Competency, Framework
 from credo.interop import canvas, case
-from credo.interop.models import SourceLink
+from credo.interop.common import write_csv
+from credo.interop.models import CaseDocument, SourceLink
 from credo.mastery.models import Assessment
 
 SCORE_COLUMNS = [
@@ -51,14 +50,21 @@ def _base_url() -> str:
 
 
 def case_package(framework: Framework) -> dict:
-    """Return a CASE 1.0 CFPackage of `framework`; identifiers are kept, or made stable from the ids."""
+    """Return a CASE 1.0 CFPackage of `framework`: what a CASE source said, said again.
+
+    Identifiers are the source's, or made stable from Credo's ids; the dates of what Credo made
+    are those of its last recorded change, so exporting twice gives the same package.
+    """
     school = framework.school
     identifier = framework.case_identifier or case.stable_uuid(
         school.slug, "framework", str(framework.pk)
     )
+    record = CaseDocument.objects.filter(framework=framework).first()
     base = case.base_of(framework.case_uri, identifier) or _base_url()
     competencies = list(
-        Competency.objects.filter(framework=framework).order_by("sequence", "code", "pk")
+        Competency.objects.filter(framework=framework)
+        .select_related("case_item")
+        .order_by("sequence", "code", "pk")
     )
     ident = {
         c.pk: c.case_identifier or case.stable_uuid(school.slug, "competency", str(c.pk))
@@ -68,6 +74,7 @@ def case_package(framework: Framework) -> dict:
     items = []
     for c in competencies:
         rank[c.parent_id] = rank.get(c.parent_id, 0) + 1
+        source = getattr(c, "case_item", None)
         items.append(
             case.ExportItem(
                 identifier=ident[c.pk],
@@ -76,19 +83,44 @@ def case_package(framework: Framework) -> dict:
                 kind=c.kind,
                 parent=ident.get(c.parent_id),
                 sequence=rank[c.parent_id],
+                code_sourced=not (source and source.generated_code == c.code),
+                source=source.source if source else {},
+                association=source.association if source else {},
             )
         )
-    return case.build(
+    document = case.ExportDocument(
         identifier=identifier,
         uri=framework.case_uri,
         title=framework.name,
         creator=school.name,
         version=framework.version,
         description=framework.description,
-        last_change=timezone.now().replace(microsecond=0).isoformat(),
-        items=items,
-        base=base,
+        last_change=_last_change(framework, competencies),
+        source=record.source if record else {},
+        other_associations=record.other_associations if record else [],
+        definitions=record.definitions if record else {},
     )
+    return case.build(document=document, items=items, base=base)
+
+
+def _last_change(framework: Framework, competencies) -> str:
+    """Return when the framework or one of its competencies last changed, as CASE writes it."""
+    from django.db.models import Max, Q
+
+    from credo.core.models import AuditEvent
+
+    latest = (
+        AuditEvent.objects.filter(school_id=framework.school_id)
+        .filter(
+            Q(target_type="frameworks.framework", target_id=str(framework.pk))
+            | Q(
+                target_type="frameworks.competency", target_id__in=[str(c.pk) for c in competencies]
+            )
+        )
+        .aggregate(at=Max("at"))["at"]
+        or framework.school.created_at
+    )
+    return latest.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def case_json(framework: Framework) -> bytes:
@@ -154,26 +186,27 @@ def canvas_csv(framework: Framework) -> tuple[bytes, list[str]]:
 
 
 def scores_csv(school) -> bytes:
-    """Return every assessment that counts today (not corrected or retracted) as a scores CSV."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SCORE_COLUMNS)
+    """Return every assessment that counts today (not corrected or retracted) as a scores CSV.
+
+    Cells a spreadsheet would run as a formula are neutralized (`common.neutralize`); the
+    import takes the mark off again, so the file re-imports as it was.
+    """
     qs = (
         Assessment.objects.filter(school=school, retraction=False, replaced_by__isnull=True)
         .select_related("student", "competency__framework", "assessor")
         .order_by("student__student_number", "demonstrated_on", "assessed_at", "pk")
     )
-    for a in qs.iterator(chunk_size=2000):
-        writer.writerow(
-            [
-                a.student.student_number,
-                a.competency.code,
-                f"{a.value.normalize():f}",
-                a.demonstrated_on.isoformat(),
-                a.assessor.username if a.assessor else "",
-                a.kind,
-                a.feedback,
-                a.competency.framework.name,
-            ]
-        )
-    return out.getvalue().encode("utf-8")
+    rows = (
+        [
+            a.student.student_number,
+            a.competency.code,
+            f"{a.value.normalize():f}",
+            a.demonstrated_on.isoformat(),
+            a.assessor.username if a.assessor else "",
+            a.kind,
+            a.feedback,
+            a.competency.framework.name,
+        ]
+        for a in qs.iterator(chunk_size=2000)
+    )
+    return write_csv(rows, header=SCORE_COLUMNS)

@@ -1,11 +1,12 @@
 from django import forms
 
+from credo.core.forms import UploadField
 from credo.interop.models import ImportKind
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds", choices=ImportKind.choices)
-    file = forms.FileField(
+    file = UploadField(
         label="File",
         help_text="OneRoster: the zip of CSV files. CASE: the CFPackage JSON. "
         "Canvas and scores: the CSV file.",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from credo.core.models import TenantModel
+from credo.core.models import Leased, TenantModel
 
 
 class ImportKind(models.TextChoices):
@@ -23,7 +23,7 @@ class ImportState(models.TextChoices):
     FAILED = "failed", "Stopped by an error"
 
 
-class ImportRun(TenantModel):
+class ImportRun(TenantModel, Leased):
     """One uploaded file, its preview (what would change) and, once confirmed, what did change."""
 
     kind = models.CharField(max_length=16, choices=ImportKind.choices)
@@ -140,3 +140,43 @@ class Demographics(TenantModel):
 
     def __str__(self):
         return f"Demographics of {self.student_id}"
+
+
+class CaseDocument(TenantModel):
+    """What a CASE source said about a framework's document, kept so an export says it again.
+
+    `source` is the CFDocument as written (its URI, creator, notes, dates, licence…); the
+    associations that do not shape the tree (exactMatchOf, precedes…) and CFDefinitions are
+    kept as written too. Only the framework's own fields (title, version, description) are
+    Credo's to change.
+    """
+
+    framework = models.OneToOneField(
+        "frameworks.Framework", on_delete=models.CASCADE, related_name="case_document"
+    )
+    identifier = models.CharField(max_length=128)
+    source = models.JSONField(default=dict, blank=True)
+    other_associations = models.JSONField(default=list, blank=True)
+    definitions = models.JSONField(default=dict, blank=True)
+
+    def __str__(self):
+        return f"CASE document {self.identifier}"
+
+
+class CaseItem(TenantModel):
+    """What a CASE source said about one competency: its CFItem and isChildOf association as written.
+
+    `generated_code` is the code Credo made because the item has no humanCodingScheme; an
+    export leaves humanCodingScheme out again while the competency keeps that code.
+    """
+
+    competency = models.OneToOneField(
+        "frameworks.Competency", on_delete=models.CASCADE, related_name="case_item"
+    )
+    identifier = models.CharField(max_length=128)
+    source = models.JSONField(default=dict, blank=True)
+    association = models.JSONField(default=dict, blank=True)
+    generated_code = models.CharField(max_length=60, blank=True)
+
+    def __str__(self):
+        return f"CASE item {self.identifier}"

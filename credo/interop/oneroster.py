@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from credo.interop.common import Problems, Row, Table, parse_bool, parse_date, read_csv
+from credo.interop.common import (
+    Problems,
+    Row,
+    Table,
+    formula_like,
+    parse_bool,
+    parse_date,
+    read_csv,
+)
 
 TABLES = (
     "orgs",
@@ -126,31 +135,92 @@ class Roster:
         return [r for r in self.table(name).values() if r.deleted]
 
 
+# A OneRoster set of 5,000 students is about 4 MB of CSV; a whole district's stays far below these.
+MAX_UNPACKED = 256 * 1024 * 1024  # bytes, all files of a set together
+MAX_RATIO = 100  # unpacked ÷ packed, for any member larger than RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+MAX_MEMBERS = 200
+
+
+class ArchiveRefused(ValueError):
+    """The zip cannot be read safely (too big unpacked, too compressed, or broken)."""
+
+
 def read_source(path: str | Path) -> dict[str, bytes]:
     """Return the CSV files of a OneRoster zip or folder as {file name: bytes}."""
     path = Path(path)
     files: dict[str, bytes] = {}
     if path.is_dir():
+        total = 0
         for p in sorted(path.iterdir()):
             if p.suffix.lower() == ".csv" and p.is_file():
+                total += p.stat().st_size
+                if total > MAX_UNPACKED:
+                    raise ArchiveRefused(
+                        f"the CSV files of the folder come to more than {MAX_UNPACKED // 2**20} MB"
+                    )
                 files[p.name] = p.read_bytes()
         return files
     return read_zip(path.read_bytes())
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:
-    """Return the CSV files of a zip (at any depth; the names without folders)."""
+    """Return the CSV files of a zip (at any depth; the names without folders).
+
+    Refuse (ArchiveRefused) a zip whose files would unpack to more than MAX_UNPACKED bytes or
+    that is compressed more than MAX_RATIO to 1, before unpacking anything; and stop unpacking a
+    member the moment it yields more than its header declared, so a lying header cannot make
+    memory grow either.
+    """
     files: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                name = PurePosixPath(info.filename).name
-                if info.is_dir() or not name.lower().endswith(".csv") or name.startswith("._"):
-                    continue
-                files[name] = archive.read(info)
-    except zipfile.BadZipFile as exc:
-        raise ValueError(f"not a zip file: {exc}") from None
+            members = [
+                info
+                for info in archive.infolist()
+                if not info.is_dir()
+                and PurePosixPath(info.filename).name.lower().endswith(".csv")
+                and not PurePosixPath(info.filename).name.startswith("._")
+            ]
+            if len(members) > MAX_MEMBERS:
+                raise ArchiveRefused(
+                    f"the zip holds {len(members)} CSV files (at most {MAX_MEMBERS})"
+                )
+            total = sum(info.file_size for info in members)
+            if total > MAX_UNPACKED:
+                raise ArchiveRefused(
+                    f"the zip would unpack to {total / 2**20:,.0f} MB "
+                    f"(at most {MAX_UNPACKED // 2**20} MB)"
+                )
+            for info in members:
+                if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
+                    info.compress_size, 1
+                ):
+                    raise ArchiveRefused(
+                        f"{PurePosixPath(info.filename).name} is compressed "
+                        f"{info.file_size // max(info.compress_size, 1):,} to 1 "
+                        f"(at most {MAX_RATIO} to 1): not a roster export"
+                    )
+            for info in members:
+                files[PurePosixPath(info.filename).name] = _read_member(archive, info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise ArchiveRefused(f"not a zip file this reader can open: {exc}") from None
+    except zipfile.error as exc:  # pragma: no cover - other zipfile errors
+        raise ArchiveRefused(f"the zip is damaged: {exc}") from None
     return files
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    chunks, size = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(1024 * 1024):
+            size += len(chunk)
+            if size > info.file_size:
+                raise ArchiveRefused(
+                    f"{PurePosixPath(info.filename).name} unpacks to more than its header says"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _list(value: str) -> list[str]:
@@ -158,16 +228,38 @@ def _list(value: str) -> list[str]:
 
 
 def _manifest(files: dict[str, bytes], problems: Problems) -> tuple[str, dict[str, str]]:
+    """Read manifest.csv: the OneRoster version and each file's mode; check it against the files."""
     if "manifest.csv" not in files:
+        problems.add(
+            "manifest.csv",
+            1,
+            "file",
+            "the set has no manifest.csv; a OneRoster 1.2 set must say its version and, for "
+            "each file, bulk, delta or absent",
+        )
         return "", {}
     table = read_csv(
-        "manifest.csv", files["manifest.csv"], problems, required=("propertyName", "value")
+        "manifest.csv",
+        files["manifest.csv"],
+        problems,
+        required=("propertyName", "value"),
+        multiline=False,
     )
-    version, modes = "", {}
+    version, modes, lines = "", {}, {}
+    version_line = 0
     for row in table.rows:
         prop, value = row["propertyName"], row["value"]
+        if prop in lines and (prop == "oneroster.version" or prop.startswith("file.")):
+            problems.add(
+                "manifest.csv",
+                row.line,
+                "propertyName",
+                f"“{prop}” is also on line {lines[prop]}",
+            )
+            continue
+        lines[prop] = row.line
         if prop == "oneroster.version":
-            version = value
+            version, version_line = value, row.line
         elif prop.startswith("file."):
             name = prop[5:]
             if value not in ("bulk", "delta", "absent"):
@@ -176,14 +268,60 @@ def _manifest(files: dict[str, bytes], problems: Problems) -> tuple[str, dict[st
                 )
                 continue
             modes[name] = value
-            if value != "absent" and f"{name}.csv" not in files:
+            present = f"{name}.csv" in files
+            if value != "absent" and not present:
                 problems.add(
                     "manifest.csv",
                     row.line,
                     "value",
-                    f"the manifest lists {name}.csv but the set has no such file",
+                    f"the manifest lists {name}.csv as {value} but the set has no such file",
                 )
+            elif value == "absent" and present:
+                problems.add(
+                    "manifest.csv",
+                    row.line,
+                    "value",
+                    f"the manifest says {name}.csv is absent, but the set has it; say bulk or "
+                    "delta, or leave the file out",
+                )
+    if not version:
+        problems.add(
+            "manifest.csv",
+            1,
+            "oneroster.version",
+            "the manifest does not say the OneRoster version",
+        )
+    elif version != "1.2":
+        problems.add(
+            "manifest.csv",
+            version_line,
+            "value",
+            f"oneroster.version is “{version}”; this reader takes OneRoster 1.2 CSV only "
+            "(export the set as 1.2)",
+        )
+    for name in files:
+        table_name = name.removesuffix(".csv")
+        if name != "manifest.csv" and table_name not in modes and "manifest.csv" in files:
+            problems.add(
+                "manifest.csv",
+                1,
+                f"file.{table_name}",
+                f"{name} is in the set but the manifest does not list it (bulk, delta or absent)",
+            )
     return version, modes
+
+
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
+
+
+def parse_timestamp(value: str) -> dt.datetime | None:
+    """Return an ISO 8601 date-time with its zone (`2024-01-05T12:00:00.000Z`); None if it is not one."""
+    if not _DATE_TIME.match(value):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 class _Checker:
@@ -201,6 +339,12 @@ class _Checker:
             self.problem(column, "a value is required")
         if max_length and len(value) > max_length:
             self.problem(column, f"longer than {max_length} characters")
+        if formula_like(value):
+            self.problem(
+                column,
+                f"“{value[:20]}” starts with {value[0]!r}, which spreadsheets run as a formula; "
+                "remove it",
+            )
         return value
 
     def choice(self, column: str, allowed: set[str], *, required: bool = False) -> str:
@@ -226,7 +370,7 @@ class _Checker:
             return None
 
 
-def _records(table: Table, problems: Problems, build) -> dict[str, Record]:
+def _records(table: Table, problems: Problems, build, *, delta: bool = False) -> dict[str, Record]:
     out: dict[str, Record] = {}
     name = table.file.removesuffix(".csv")
     for row in table.rows:
@@ -234,6 +378,24 @@ def _records(table: Table, problems: Problems, build) -> dict[str, Record]:
         status = row["status"]
         if status not in STATUSES:
             problems.add(row.file, row.line, "status", f"“{status}” is not active or tobedeleted")
+        elif delta and not status:
+            problems.add(
+                row.file,
+                row.line,
+                "status",
+                "a delta file must say active or tobedeleted on every row",
+            )
+        modified = row["dateLastModified"]
+        if modified and parse_timestamp(modified) is None:
+            problems.add(
+                row.file,
+                row.line,
+                "dateLastModified",
+                f"“{modified}” is not an ISO 8601 date-time with its zone "
+                "(like 2025-08-25T14:30:00.000Z)",
+            )
+        elif delta and not modified:
+            problems.add(row.file, row.line, "dateLastModified", "a delta file must date every row")
         if not sourced_id:
             problems.add(row.file, row.line, "sourcedId", "a value is required")
             continue
@@ -385,8 +547,11 @@ def parse(files: dict[str, bytes], progress=None) -> Roster:
         and name.removesuffix(".csv") not in TABLES
         and name.removesuffix(".csv") not in IGNORED
     ]
-    present = [t for t in TABLES if f"{t}.csv" in files and modes.get(t) != "absent"]
-    if not present:
+    if "manifest.csv" in files:
+        present = [t for t in TABLES if f"{t}.csv" in files and modes.get(t) in ("bulk", "delta")]
+    else:  # refused already; the tables are still checked, so every problem is reported at once
+        present = [t for t in TABLES if f"{t}.csv" in files]
+    if not present and "manifest.csv" in files:
         problems.add(
             "manifest.csv" if modes else "(set)",
             1,
@@ -396,13 +561,19 @@ def parse(files: dict[str, bytes], progress=None) -> Roster:
     for i, name in enumerate(present):
         if progress:
             progress("reading", i, len(present))
-        table = read_csv(f"{name}.csv", files[f"{name}.csv"], problems, required=REQUIRED[name])
+        table = read_csv(
+            f"{name}.csv",
+            files[f"{name}.csv"],
+            problems,
+            required=(*REQUIRED[name], "status", "dateLastModified"),
+            multiline=False,
+        )
         if any(p.line == 1 and p.file == table.file for p in problems):
             # Without its header the table cannot be read row by row; its header problems say why.
             header_missing = {p.column for p in problems if p.file == table.file and p.line == 1}
             if "sourcedId" in header_missing:
                 continue
-        records[name] = _records(table, problems, BUILDERS[name])
+        records[name] = _records(table, problems, BUILDERS[name], delta=modes.get(name) == "delta")
     if progress:
         progress("reading", len(present), len(present))
     roster = Roster(
@@ -414,3 +585,117 @@ def parse(files: dict[str, bytes], progress=None) -> Roster:
     )
     roster.has_manifest = bool(modes)  # type: ignore[attr-defined]
     return roster
+
+
+# The columns of each OneRoster 1.2 CSV file, in the specification's order: what Credo writes
+# (`roster_export`, the synthetic district) and what a complete file carries.
+HEADERS = {
+    "orgs": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "name",
+        "type",
+        "identifier",
+        "parentSourcedId",
+    ],
+    "academicSessions": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "title",
+        "type",
+        "startDate",
+        "endDate",
+        "parentSourcedId",
+        "schoolYear",
+    ],
+    "courses": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "schoolYearSourcedId",
+        "title",
+        "courseCode",
+        "grades",
+        "orgSourcedId",
+        "subjects",
+        "subjectCodes",
+    ],
+    "classes": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "title",
+        "grades",
+        "courseSourcedId",
+        "classCode",
+        "classType",
+        "location",
+        "schoolSourcedId",
+        "termSourcedIds",
+        "subjects",
+        "subjectCodes",
+        "periods",
+    ],
+    "users": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "enabledUser",
+        "username",
+        "userIds",
+        "givenName",
+        "familyName",
+        "middleName",
+        "identifier",
+        "email",
+        "sms",
+        "phone",
+        "agentSourcedIds",
+        "grades",
+        "password",
+        "userMasterIdentifier",
+        "preferredGivenName",
+        "preferredMiddleName",
+        "preferredFamilyName",
+        "primaryOrgSourcedId",
+        "pronouns",
+    ],
+    "roles": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "userSourcedId",
+        "roleType",
+        "role",
+        "beginDate",
+        "endDate",
+        "orgSourcedId",
+        "userProfileSourcedId",
+    ],
+    "enrollments": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "classSourcedId",
+        "schoolSourcedId",
+        "userSourcedId",
+        "role",
+        "primary",
+        "beginDate",
+        "endDate",
+    ],
+    "demographics": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "birthDate",
+        "sex",
+        *RACE_COLUMNS,
+        "countryOfBirthCode",
+        "stateOfBirthAbbreviation",
+        "cityOfBirth",
+        "publicSchoolResidenceStatus",
+    ],
+}

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from credo.interop.common import Problems, parse_date, parse_decimal, read_csv
+from credo.interop.common import Problems, formula_like, parse_date, parse_decimal, read_csv
 
 REQUIRED = ("student_id", "competency_code", "value", "date")
 OPTIONAL = ("assessor", "kind", "feedback", "framework")
@@ -61,6 +61,16 @@ def parse(name: str, data: bytes, *, today: dt.date) -> tuple[list[Score], Probl
         elif date and date > today + dt.timedelta(days=1):
             problems.add(name, row.line, "date", f"{date} is in the future")
             ok = False
+        for column in ("student_id", "competency_code", "assessor", "framework"):
+            if formula_like(row[column]):
+                problems.add(
+                    name,
+                    row.line,
+                    column,
+                    f"“{row[column][:20]}” starts with {row[column][0]!r}, which spreadsheets run "
+                    "as a formula; remove it",
+                )
+                ok = False
         kind = row["kind"].lower() or "summative"
         if kind not in KINDS:
             problems.add(name, row.line, "kind", f"“{row['kind']}” is not formative or summative")

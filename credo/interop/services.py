@@ -13,11 +13,12 @@ import zipfile
 from django.db import transaction
 from django.utils import timezone
 
-from credo.accounts.access import roles_in
-from credo.accounts.models import MANAGER_ROLES
+from credo.accounts.access import system_actor
+from credo.core import runs
 from credo.core.audit import audit_record
 from credo.core.errors import NotAllowed, refuse
 from credo.interop import oneroster
+from credo.interop.access import may_import
 from credo.interop.common import ImportRefused, Problem, Summary, no_progress
 from credo.interop.models import ImportKind, ImportRun, ImportState
 
@@ -28,10 +29,20 @@ log = logging.getLogger(__name__)
 
 
 def require_importer(actor, school) -> None:
-    """Raise NotAllowed unless `actor` is an admin or registrar of `school` (None: the command line)."""
-    if actor is None or getattr(actor, "is_superuser", False):
+    """Raise NotAllowed unless `actor` may import into `school` (see `interop.access.may_import`).
+
+    A roster that names its own schools (`school` None) takes the installation's operator: a
+    superuser or the system actor the command line acts as.
+    """
+    if actor is None:
+        raise NotAllowed("Nobody is acting: only a school admin or registrar may import data.")
+    if school is None:
+        if not actor.is_superuser:
+            raise NotAllowed(
+                "Only the installation's operator may import a roster of several schools."
+            )
         return
-    if school is None or not (roles_in(actor, school) & MANAGER_ROLES):
+    if not may_import(actor, school):
         raise NotAllowed("Only a school admin or registrar may import data.")
 
 
@@ -56,15 +67,13 @@ def import_data(
     if kind == ImportKind.ONEROSTER:
         from credo.interop.importers.oneroster import import_oneroster
 
-        if school is None and actor is not None and not actor.is_superuser:
+        if school is None and not actor.is_superuser:
             refuse("school", "Say which school the roster is for.")
         if isinstance(data, bytes):
             try:
                 files = oneroster.read_zip(data)
-            except ValueError as exc:
-                raise ImportRefused(
-                    [Problem(filename, 1, "file", f"{exc}; upload the OneRoster set as a zip")]
-                ) from None
+            except ValueError as exc:  # not a zip, or one that would unpack too big
+                raise ImportRefused([Problem(filename, 1, "file", str(exc))]) from None
         else:
             files = data
         roster = oneroster.parse(files, progress=progress)
@@ -197,7 +206,7 @@ def import_run_execute(run_id: int, *, apply: bool, progress=None) -> ImportRun:
     Runs in the task worker. Progress goes to `credo.interop.progress` as the import goes, for
     the run's page; a failure that is not a problem of the file is kept on the run as its error.
     """
-    from credo.interop.progress import FileProgress, clear
+    from credo.interop.progress import FileProgress
 
     wanted = ImportState.APPLYING if apply else ImportState.CHECKING
     with transaction.atomic(durable=True):
@@ -208,9 +217,18 @@ def import_run_execute(run_id: int, *, apply: bool, progress=None) -> ImportRun:
         )
         if run.state != wanted or run.started_at is not None:
             return run  # already done, or taken by another worker
-        run.started_at = timezone.now()
-        run.save(update_fields=["started_at"])
+        run.started_at = run.heartbeat_at = timezone.now()
+        run.worker = runs.worker_identity()
+        run.save(update_fields=["started_at", "worker", "heartbeat_at"])
     progress = progress or FileProgress(run.pk)
+    with runs.Heartbeat(ImportRun, run.pk):
+        return _execute(run, apply=apply, progress=progress)
+
+
+def _execute(run: ImportRun, *, apply: bool, progress) -> ImportRun:
+    from credo.interop.progress import clear
+
+    run_id = run.pk
     try:
         if apply:
             _apply(run, actor=run.applied_by, progress=progress)
@@ -228,6 +246,107 @@ def import_run_execute(run_id: int, *, apply: bool, progress=None) -> ImportRun:
     finally:
         clear(run.pk)
     return run
+
+
+def import_run_lost(run: ImportRun) -> str | None:
+    """Return why a run still checking or importing will never finish (its worker died), or None."""
+    if not run.working:
+        return None
+    if run.started_at is not None:
+        return runs.taken_run_lost(
+            worker=run.worker, heartbeat_at=run.heartbeat_at, started_at=run.started_at
+        )
+    if run.queued_at is not None:
+        return runs.queued_run_lost(task_id=run.task_id, queued_at=run.queued_at)
+    return None
+
+
+def import_runs_recover() -> list[str]:
+    """Mark failed every import whose worker died (nothing of it was written); say which."""
+    said = []
+    working = ImportRun.objects.filter(state__in=[ImportState.CHECKING, ImportState.APPLYING])
+    for run in working.defer("content"):
+        reason = import_run_lost(run)
+        if reason and import_run_recover(run_id=run.pk, reason=reason):
+            said.append(f"import run {run.pk} ({run.school_id}): marked failed")
+    return said
+
+
+def import_run_recover(*, run_id: int, reason: str) -> bool:
+    """Mark a lost run failed, saying why, so that a person may retry it; return whether it was.
+
+    An import is one transaction: a worker that died mid-way wrote nothing. The run is looked
+    at again under a lock, so one that another process took meanwhile is left alone.
+    """
+    with transaction.atomic(durable=True):
+        run = ImportRun.objects.select_for_update().defer("content").get(pk=run_id)
+        if import_run_lost(run) is None:
+            return False
+        step = "importing" if run.state == ImportState.APPLYING else "checking"
+        before = {"state": run.state, "worker": run.worker}
+        run.state, run.finished_at = ImportState.FAILED, timezone.now()
+        run.error = (
+            f"The work stopped while {step} the file: {reason}. Nothing was changed; "
+            "retry it when the worker runs again."
+        )
+        run.save(update_fields=["state", "finished_at", "error"])
+        audit_record(
+            actor=system_actor(),
+            school=run.school_id,
+            action="import.interrupted",
+            target=run,
+            before=before,
+            after={"state": run.state, "reason": reason},
+        )
+    from credo.interop.progress import clear
+
+    clear(run_id)
+    return True
+
+
+def import_run_retry(*, actor, run: ImportRun, background: bool | None = None) -> ImportRun:
+    """Check or import a failed run's file again: importing if it had been confirmed, else checking."""
+    require_importer(actor, run.school)
+    if background is None:
+        background = needs_background(run.kind, bytes(run.content))
+    with transaction.atomic(durable=True):
+        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+        lost = import_run_lost(locked)
+        if locked.state != ImportState.FAILED and not lost:
+            refuse(None, "Only an import that stopped with an error can be retried.")
+        if lost:  # its worker died: nothing of it was written
+            locked.error = f"The work stopped: {lost}."
+        before = {"state": locked.state, "error": locked.error}
+        confirmed = locked.applied_by_id is not None or locked.state == ImportState.APPLYING
+        locked.state = ImportState.APPLYING if confirmed else ImportState.CHECKING
+        locked.queued_at = timezone.now() if background else None
+        locked.started_at = locked.finished_at = None
+        locked.error, locked.worker, locked.task_id = "", "", ""
+        locked.save(
+            update_fields=[
+                "state",
+                "queued_at",
+                "started_at",
+                "finished_at",
+                "error",
+                "worker",
+                "task_id",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            school=locked.school_id,
+            action="import.retried",
+            target=locked,
+            before=before,
+            after={"state": locked.state},
+        )
+        apply = locked.state == ImportState.APPLYING
+        if background:
+            transaction.on_commit(lambda: _enqueue(locked.pk, apply=apply))
+    if background:
+        return locked
+    return import_run_execute(locked.pk, apply=apply, progress=no_progress)
 
 
 def _check(run: ImportRun, *, actor, progress=None) -> None:

@@ -11,6 +11,8 @@ import csv
 import io
 import random
 
+from credo.interop.oneroster import HEADERS
+
 GIVEN = [
     "Ada",
     "Bo",
@@ -130,29 +132,11 @@ def generate(
         ],
     )
     files["orgs.csv"] = _csv(
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "name",
-            "type",
-            "identifier",
-            "parentSourcedId",
-        ],
+        HEADERS["orgs"],
         [[org, "", "", "Synthetic High School", "school", "SHS", ""]],
     )
     files["academicSessions.csv"] = _csv(
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "title",
-            "type",
-            "startDate",
-            "endDate",
-            "parentSourcedId",
-            "schoolYear",
-        ],
+        HEADERS["academicSessions"],
         [
             ["year-2026", "", "", "2025-26", "schoolYear", "2025-08-25", "2026-06-12", "", "2026"],
             [
@@ -180,18 +164,7 @@ def generate(
         ],
     )
     files["courses.csv"] = _csv(
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "schoolYearSourcedId",
-            "title",
-            "courseCode",
-            "grades",
-            "orgSourcedId",
-            "subjects",
-            "subjectCodes",
-        ],
+        HEADERS["courses"],
         [
             [
                 f"course-{i}",
@@ -209,22 +182,7 @@ def generate(
         ],
     )
     files["classes.csv"] = _csv(
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "title",
-            "grades",
-            "courseSourcedId",
-            "classCode",
-            "classType",
-            "location",
-            "schoolSourcedId",
-            "termSourcedIds",
-            "subjects",
-            "subjectCodes",
-            "periods",
-        ],
+        HEADERS["classes"],
         [
             [
                 f"class-{i}",
@@ -245,30 +203,7 @@ def generate(
             for i in range(classes)
         ],
     )
-    user_header = [
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "enabledUser",
-        "username",
-        "userIds",
-        "givenName",
-        "familyName",
-        "middleName",
-        "identifier",
-        "email",
-        "sms",
-        "phone",
-        "agentSourcedIds",
-        "grades",
-        "password",
-        "userMasterIdentifier",
-        "preferredGivenName",
-        "preferredMiddleName",
-        "preferredFamilyName",
-        "primaryOrgSourcedId",
-        "pronouns",
-    ]
+    user_header = HEADERS["users"]
     users, roles = [], []
 
     def person(sourced_id: str, role: str, **fields: str) -> None:
@@ -315,18 +250,7 @@ def generate(
         )
     files["users.csv"] = _csv(user_header, users)
     files["roles.csv"] = _csv(
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "userSourcedId",
-            "roleType",
-            "role",
-            "beginDate",
-            "endDate",
-            "orgSourcedId",
-            "userProfileSourcedId",
-        ],
+        HEADERS["roles"],
         roles,
     )
     rows = [
@@ -354,38 +278,10 @@ def generate(
             )
             n += 1
     files["enrollments.csv"] = _csv(
-        [
-            "sourcedId",
-            "status",
-            "dateLastModified",
-            "classSourcedId",
-            "schoolSourcedId",
-            "userSourcedId",
-            "role",
-            "primary",
-            "beginDate",
-            "endDate",
-        ],
+        HEADERS["enrollments"],
         rows,
     )
-    demo_header = [
-        "sourcedId",
-        "status",
-        "dateLastModified",
-        "birthDate",
-        "sex",
-        "americanIndianOrAlaskaNative",
-        "asian",
-        "blackOrAfricanAmerican",
-        "nativeHawaiianOrOtherPacificIslander",
-        "white",
-        "demographicRaceTwoOrMoreRaces",
-        "hispanicOrLatinoEthnicity",
-        "countryOfBirthCode",
-        "stateOfBirthAbbreviation",
-        "cityOfBirth",
-        "publicSchoolResidenceStatus",
-    ]
+    demo_header = HEADERS["demographics"]
     files["demographics.csv"] = _csv(
         demo_header,
         [

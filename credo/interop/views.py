@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from credo.core.errors import NotAllowed
 from credo.frameworks.models import Framework
-from credo.interop import exports, services
+from credo.interop import exports, roster_export, services
 from credo.interop.access import access_import_run, require_importer
 from credo.interop.forms import UploadForm
 from credo.interop.models import ImportRun
@@ -123,6 +123,7 @@ def _progress_context(run) -> dict:
         "percent": round(100 * done / total) if total else 0,
         "waiting": waiting,
         "stalled": stalled,
+        "lost": services.import_run_lost(run),
     }
 
 
@@ -154,11 +155,35 @@ def run_confirm(request, school, run_id):
 
 @login_required
 @school_page
+@require_POST
+def run_retry(request, school, run_id):
+    """Check or import again a file whose run stopped with an error or whose worker died."""
+    run = access_import_run(user=request.user, school=school, run_id=run_id)
+    try:
+        run = services.import_run_retry(actor=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(run)
+    if run.state == "failed":
+        messages.error(request, f"{run.filename} stopped again; nothing was changed ({run.error}).")
+    elif not run.working:
+        messages.success(request, f"{run.filename}: {run.get_state_display().lower()}.")
+    return redirect(run)
+
+
+@login_required
+@school_page
 def export(request, school, kind):
     require_importer(request.user, school)
     try:
         if kind == "scores":
             data, name, mime = exports.scores_csv(school), f"{school.slug}-scores.csv", "text/csv"
+        elif kind == "oneroster":
+            data, name, mime = (
+                roster_export.roster_zip(school),
+                f"{school.slug}-oneroster-1.2.zip",
+                "application/zip",
+            )
         else:
             framework = exports.framework_to_export(school, request.GET.get("framework") or None)
             if kind == "case":
@@ -178,6 +203,7 @@ def export(request, school, kind):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("interop:imports", school.slug)
-    response = HttpResponse(data, content_type=f"{mime}; charset=utf-8")
+    charset = "" if mime == "application/zip" else "; charset=utf-8"
+    response = HttpResponse(data, content_type=f"{mime}{charset}")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -30,6 +30,11 @@ class EvidenceForm(forms.Form):
     url = forms.URLField(label="Link", required=False, assume_scheme="https")
     file = forms.FileField(label="or a file", required=False)
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the competency page also holds the action form, which has a title too.
+        kwargs.setdefault("auto_id", "id_evidence_%s")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
         if not self.errors and bool(data.get("url")) == bool(data.get("file")):

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from credo.accounts.access import roles_in
+from credo.accounts.access import roles_in, system_actor
 from credo.accounts.models import STAFF_ROLES
 from credo.core.audit import audit_record, audit_stamp, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
@@ -69,7 +69,7 @@ def journey_template_install() -> JourneyFramework:
         framework, created = install_template(_MODELS, published_at=timezone.now())
         if created:
             audit_record(
-                actor=None,
+                actor=system_actor(),
                 school=None,
                 action="journey.template_installed",
                 target=framework,

@@ -278,6 +278,30 @@ def compute_states(cols: Columns, configs: dict[int, engine.CompetencyConfig]) -
     )
 
 
+def apply_judgments(
+    states: States,
+    judged: list[tuple[int, int, Decimal]],
+    configs: dict[int, engine.CompetencyConfig],
+) -> None:
+    """Put each teacher's judged level in place of the calculated one, as the incremental path
+    does (`engine.with_judgment`): only where the student has history on the target."""
+    if not judged or not len(states):
+        return
+    # States are sorted by student, then competency: find each judged pair by binary search.
+    order = np.lexsort((states.competency, states.student))
+    keys = states.student[order] * (1 << 32) + states.competency[order]
+    code = {s: i for i, s in enumerate(STATUS_CODES)}
+    for student_id, competency_id, value in judged:
+        key = student_id * (1 << 32) + competency_id
+        at = int(np.searchsorted(keys, key))
+        if at >= len(keys) or keys[at] != key:
+            continue
+        i = order[at]
+        states.hundredths[i] = int(value * 100)
+        states.none[i] = False
+        states.status[i] = code[engine.status_for(value, configs[competency_id])]
+
+
 def states_from_table(school_ids: Sequence[int]) -> States:
     """Return the materialized states as arrays (for recomputing credits only)."""
     rows = list(
@@ -341,14 +365,18 @@ def compute_credits_and_graduation(school_id: int, states: States, student_cohor
 
     catalogue, area_ids = engine.catalogue_for(school_id)
     grouped_rules = engine.graduation_rules_for(school_id)
+    catalogues: dict[int, list] = {}
 
     credit_rows: dict[tuple[int, int], engine.CreditRow] = {}
     graduation_rows: dict[int, engine.GraduationRow] = {}
     new_awards: list[tuple[int, int, dt.date]] = []
     for student_id in student_ids:
+        cohort = student_cohorts[student_id]
         held = proficient.get(student_id, set())
         won = set()
         for credit_id, spec in specs.items():
+            if not spec.applies_to(cohort):
+                continue
             key = (student_id, credit_id)
             row = engine.compute_credit(
                 spec,
@@ -369,8 +397,12 @@ def compute_credits_and_graduation(school_id: int, states: States, student_cohor
                 won.add(credit_id)
             if not row.is_default:
                 credit_rows[key] = row
-        rule_list = engine.rules_for_cohort(grouped_rules, student_cohorts[student_id])
-        graduation_rows[student_id] = engine.compute_graduation(rule_list, catalogue, area_ids, won)
+        rule_list = engine.rules_for_cohort(grouped_rules, cohort)
+        if cohort not in catalogues:
+            catalogues[cohort] = engine.catalogue_of_cohort(catalogue, cohort)
+        graduation_rows[student_id] = engine.compute_graduation(
+            rule_list, catalogues[cohort], area_ids, won
+        )
     return credit_rows, graduation_rows, new_awards
 
 
@@ -391,6 +423,7 @@ def compute(school_ids: Sequence[int], *, only_credits: bool = False) -> Result:
         t1 = time.perf_counter()
         timings["load_s"] = t1 - t0
         states = compute_states(cols, configs)
+        apply_judgments(states, sql.judged_values(school_ids), configs)
         timings["compute_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     credit_rows: dict = {}

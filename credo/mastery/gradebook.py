@@ -14,7 +14,7 @@ from django.utils import timezone
 from credo.accounts.models import Student
 from credo.frameworks.models import Competency, FrameworkKind, ScaleLevel
 from credo.mastery import engine
-from credo.mastery.calculations import calculate
+from credo.mastery.calculations import METHODS, calculate
 from credo.mastery.models import AssessmentKind, GraduationStatus, MasteryState, MasteryStatus
 
 TREND_WORDS = {"up": "rising", "down": "falling", "flat": "steady", "": ""}
@@ -22,11 +22,24 @@ TREND_WORDS = {"up": "rising", "down": "falling", "flat": "steady", "": ""}
 
 @dataclass
 class Cell:
+    """One student × target: the state, and what the student has when the method gives no level yet.
+
+    `count` is the number of assessments the level rests on (the counted ones, as the student sees
+    them); `live_count` every live assessment, formative included.
+    """
+
     student_id: int
     competency_id: int
     state: MasteryState | None
     trend: str = ""
-    evidence_count: int = 0
+    live_count: int = 0
+    counted: int = 0
+    latest: Decimal | None = (
+        None  # the latest counted value (or the latest live one if none counts)
+    )
+    at_mastery: int = 0  # counted values at or above the mastery threshold
+    needed: int | None = None  # how many at mastery the method needs (n_mastery), else None
+    kind_word: str = "summative"  # what the counted assessments are
 
     @property
     def score(self):
@@ -34,16 +47,61 @@ class Cell:
 
     @property
     def status(self) -> str:
-        """The state's status, or "none" while nothing counts yet (no history, or formative only)."""
-        return self.state.status if self.state and self.state.score is not None else "none"
+        """The state's status; "pending" while counted work gives no level yet; "none" otherwise."""
+        if self.state and self.state.score is not None:
+            return self.state.status
+        return "pending" if self.counted else "none"
 
     @property
     def count(self) -> int:
-        return self.evidence_count
+        return self.counted
 
     @property
     def trend_word(self) -> str:
         return TREND_WORDS[self.trend]
+
+    @property
+    def summary(self) -> str:
+        """Say in words what the student has on this target, e.g. "2 summative, 0 of the 2 needed
+        at mastery, latest 2"; every count names what it counts."""
+        formative = self.live_count - self.counted
+        if not self.live_count:
+            return "no evidence yet"
+        if not self.counted:
+            return (
+                f"no level yet: {formative} formative (feedback only), latest {_plain(self.latest)}"
+            )
+        parts = [f"{self.counted} {self.kind_word}"]
+        if self.needed is not None:
+            parts.append(f"{self.at_mastery} of the {self.needed} needed at mastery")
+        parts.append(f"latest {_plain(self.latest)}")
+        if formative:
+            parts.append(f"and {formative} formative")
+        text = ", ".join(parts)
+        if self.score is None:
+            return f"no level yet: {text}"
+        return text
+
+
+def make_cell(student_id, competency_id, state, live, config) -> Cell:
+    """Return the cell of one student × competency from its live rows [(value, kind, date), ...]
+    in the engine's order and the competency's configuration."""
+    counted = [v for v, k, _ in live if config.counts_formative or k == AssessmentKind.SUMMATIVE]
+    source = counted or [v for v, _, _ in live]
+    return Cell(
+        student_id,
+        competency_id,
+        state,
+        _trend(counted),
+        live_count=len(live),
+        counted=len(counted),
+        latest=source[-1] if source else None,
+        at_mastery=sum(1 for v in counted if v >= config.threshold),
+        needed=(config.param if config.param is not None else METHODS["n_mastery"][1])
+        if config.method == "n_mastery"
+        else None,
+        kind_word="assessed" if config.counts_formative else "summative",
+    )
 
 
 @dataclass
@@ -109,15 +167,20 @@ def section_gradebook(section, *, kind: str = FrameworkKind.ACADEMIC) -> Gradebo
             student_id__in=student_ids, competency_id__in=competency_ids
         )
     }
-    formative = {c.pk: c.framework.counts_formative for c in competencies}
+    configs = {c.pk: engine.competency_config(c) for c in competencies}
     history = _live_rows(student_ids, competency_ids)
     rows = []
     for st in students:
-        cells = []
-        for c in competencies:
-            live = history.get((st.pk, c.pk), [])
-            counted = [v for v, k, _ in live if formative[c.pk] or k == AssessmentKind.SUMMATIVE]
-            cells.append(Cell(st.pk, c.pk, states.get((st.pk, c.pk)), _trend(counted), len(live)))
+        cells = [
+            make_cell(
+                st.pk,
+                c.pk,
+                states.get((st.pk, c.pk)),
+                history.get((st.pk, c.pk), []),
+                configs[c.pk],
+            )
+            for c in competencies
+        ]
         rows.append((st, cells))
     scale_ids = {c.effective_scale.pk for c in competencies}
     levels = list(ScaleLevel.objects.filter(scale_id__in=scale_ids).order_by("scale_id", "value"))
@@ -133,7 +196,7 @@ class LevelGroup:
     value: Decimal | None
     description: str
     next_step: str
-    students: list[tuple[Student, MasteryState]] = field(default_factory=list)
+    students: list[tuple[Student, Cell]] = field(default_factory=list)
 
 
 def _plain(value: Decimal) -> str:
@@ -144,16 +207,22 @@ def _plain(value: Decimal) -> str:
 
 def differentiation(section, competency) -> list[LevelGroup]:
     """Return the class sorted into the levels of `competency`'s scale, highest first, each group with
-    what it needs next (the next level's description); students with no evidence come last."""
+    what it needs next (the next level's description); students with no evidence come last.
+
+    A student whose method gives no level yet (n times at mastery, before the n-th) is placed by
+    their latest counted level — with formative work only, by their latest formative one — and each
+    student comes with the cell that says what they have, so "no evidence" means no evidence.
+    """
     scale = competency.effective_scale
     levels = list(ScaleLevel.objects.filter(scale=scale).order_by("value"))
     students = section_students(section)
+    student_ids = [s.pk for s in students]
     states = {
         s.student_id: s
-        for s in MasteryState.objects.filter(
-            competency=competency, student_id__in=[s.pk for s in students]
-        )
+        for s in MasteryState.objects.filter(competency=competency, student_id__in=student_ids)
     }
+    history = _live_rows(student_ids, [competency.pk])
+    config = engine.competency_config(competency)
     groups = []
     for i, level in enumerate(levels):
         nxt = levels[i + 1] if i + 1 < len(levels) else None
@@ -169,12 +238,16 @@ def differentiation(section, competency) -> list[LevelGroup]:
     )
     for student in students:
         state = states.get(student.pk)
-        if state is None or state.score is None:
-            none.students.append((student, state))
+        cell = make_cell(
+            student.pk, competency.pk, state, history.get((student.pk, competency.pk), []), config
+        )
+        place = cell.score if cell.score is not None else cell.latest
+        if place is None:
+            none.students.append((student, cell))
             continue
         # A score between two levels sits in the lower one: it has not yet reached the next.
-        index = max((i for i, lv in enumerate(levels) if lv.value <= state.score), default=0)
-        groups[index].students.append((student, state))
+        index = max((i for i, lv in enumerate(levels) if lv.value <= place), default=0)
+        groups[index].students.append((student, cell))
     return [*reversed(groups), none]
 
 
@@ -198,6 +271,7 @@ class Pace:
     progress: Decimal  # share of the graduation requirements met, 0..1
     expected: Decimal  # share of the programme's time elapsed, 0..1
     behind: bool
+    left: list[str] = field(default_factory=list)  # each unmet requirement and how much is left
 
     @property
     def progress_pct(self) -> int:
@@ -206,6 +280,21 @@ class Pace:
     @property
     def expected_pct(self) -> int:
         return int(self.expected * 100)
+
+    @property
+    def ahead(self) -> bool:
+        return self.progress >= Decimal(1) or self.progress > self.expected + PACE_TOLERANCE
+
+    @property
+    def state(self) -> str:
+        """ "behind", "ahead" or "on_track"."""
+        return "behind" if self.behind else ("ahead" if self.ahead else "on_track")
+
+    @property
+    def state_label(self) -> str:
+        return {"behind": "Behind pace", "ahead": "Ahead of pace", "on_track": "On track"}[
+            self.state
+        ]
 
 
 def graduation_pace(
@@ -219,16 +308,20 @@ def graduation_pace(
     """
     today = today or timezone.localdate()
     need = have = 0
+    left = []
     for rule in (status.detail if status else None) or []:
         n = max(int(rule.get("need") or 0), 0)
+        got = min(int(rule.get("have") or 0), n)
         need += n
-        have += min(int(rule.get("have") or 0), n)
+        have += got
+        if not rule.get("met") and n > got:
+            left.append(f"{rule.get('description', 'A requirement')}: {n - got} more")
     progress = Decimal(have) / Decimal(need) if need else Decimal(1)
     start = dt.date(graduation_year - PROGRAM_YEARS, 9, 1)
     end = dt.date(graduation_year, 6, 15)
     elapsed = (today - start).days / max((end - start).days, 1)
     expected = Decimal(str(round(min(max(elapsed, 0.0), 1.0), 4)))
-    return Pace(progress, expected, progress + PACE_TOLERANCE < expected)
+    return Pace(progress, expected, progress + PACE_TOLERANCE < expected, left)
 
 
 def _score_as_of(rows, competency: Competency, cutoff: dt.date) -> Decimal | None:
@@ -244,9 +337,23 @@ def _score_as_of(rows, competency: Competency, cutoff: dt.date) -> Decimal | Non
     )
 
 
+def _at_mastery(rows, competency: Competency, cutoff: dt.date | None) -> int:
+    """Return how many counted assessments (up to `cutoff`, when given) reached mastery."""
+    config = engine.competency_config(competency)
+    return sum(
+        1
+        for v, k, d in rows
+        if (cutoff is None or d <= cutoff)
+        and (config.counts_formative or k == AssessmentKind.SUMMATIVE)
+        and v is not None
+        and v >= config.threshold
+    )
+
+
 def find_stalls(students, *, cutoff: dt.date, competency_ids=None) -> list[Stall]:
     """Return the academic targets, not yet mastered, on which each student has made no gain since
-    `cutoff`: started before it, and scoring no higher now than then. Three queries."""
+    `cutoff`: started before it, and scoring no higher now than then (for a method that gives no
+    level yet, e.g. "n times at mastery": no more work at mastery than then). Three queries."""
     student_by_id = {s.pk: s for s in students}
     states_qs = MasteryState.objects.filter(
         student_id__in=list(student_by_id),
@@ -266,6 +373,13 @@ def find_stalls(students, *, cutoff: dt.date, competency_ids=None) -> list[Stall
         if not rows or rows[0][2] > cutoff:
             continue  # started within the period: too soon to say
         then = _score_as_of(rows, state.competency, cutoff)
+        if (
+            then is None
+            and state.score is None
+            and _at_mastery(rows, state.competency, None)
+            > (_at_mastery(rows, state.competency, cutoff))
+        ):
+            continue  # no level yet (e.g. "n times at mastery"), but more work at mastery: a gain
         if then is None or state.score is None or state.score <= then:
             stalls.append(
                 Stall(
@@ -315,7 +429,5 @@ def not_progressing(section, *, days: int | None = None, today: dt.date | None =
 def gradebook_cell(student, competency) -> Cell:
     """Return one cell of the gradebook, as `section_gradebook` would draw it."""
     live = _live_rows([student.pk], [competency.pk]).get((student.pk, competency.pk), [])
-    formative = competency.framework.counts_formative
-    counted = [v for v, k, _ in live if formative or k == AssessmentKind.SUMMATIVE]
     state = MasteryState.objects.filter(student=student, competency=competency).first()
-    return Cell(student.pk, competency.pk, state, _trend(counted), len(live))
+    return make_cell(student.pk, competency.pk, state, live, engine.competency_config(competency))

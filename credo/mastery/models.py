@@ -25,15 +25,25 @@ class Assessment(TenantModel):
     student = models.ForeignKey(
         "accounts.Student", on_delete=models.CASCADE, related_name="assessments", db_index=False
     )
-    competency = models.ForeignKey("frameworks.Competency", on_delete=models.CASCADE, related_name="assessments")
-    evidence = models.ForeignKey(
-        "evidence.Evidence", null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
+    competency = models.ForeignKey(
+        "frameworks.Competency", on_delete=models.CASCADE, related_name="assessments"
     )
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    evidence = models.ForeignKey(
+        "evidence.Evidence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessments",
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     value = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     demonstrated_on = models.DateField()
     assessed_at = models.DateTimeField()
-    kind = models.CharField(max_length=12, choices=AssessmentKind.choices, default=AssessmentKind.SUMMATIVE)
+    kind = models.CharField(
+        max_length=12, choices=AssessmentKind.choices, default=AssessmentKind.SUMMATIVE
+    )
     feedback = models.TextField(blank=True)
     accommodated = models.BooleanField(default=False)
     modified_scale = models.BooleanField(default=False)
@@ -41,7 +51,9 @@ class Assessment(TenantModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     retraction = models.BooleanField(default=False)
-    task = models.CharField(max_length=200, blank=True, help_text="The task or assignment, when rated for a class.")
+    task = models.CharField(
+        max_length=200, blank=True, help_text="The task or assignment, when rated for a class."
+    )
     source_id = models.CharField(max_length=128, blank=True)
 
     class Meta:
@@ -68,10 +80,16 @@ class MasteryStatus(models.TextChoices):
 class MasteryState(TenantModel):
     """Materialized per student × competency; always equal to a fresh recomputation."""
 
-    student = models.ForeignKey("accounts.Student", on_delete=models.CASCADE, related_name="mastery_states")
-    competency = models.ForeignKey("frameworks.Competency", on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(
+        "accounts.Student", on_delete=models.CASCADE, related_name="mastery_states"
+    )
+    competency = models.ForeignKey(
+        "frameworks.Competency", on_delete=models.CASCADE, related_name="+"
+    )
     score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    status = models.CharField(max_length=12, choices=MasteryStatus.choices, default=MasteryStatus.NOT_YET)
+    status = models.CharField(
+        max_length=12, choices=MasteryStatus.choices, default=MasteryStatus.NOT_YET
+    )
     assessment_count = models.PositiveIntegerField(default=0)
     counted_count = models.PositiveIntegerField(default=0)
     first_demonstrated_on = models.DateField(null=True, blank=True)
@@ -79,11 +97,53 @@ class MasteryState(TenantModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["student", "competency"], name="state_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "competency"], name="state_unique")
+        ]
         indexes = [models.Index(fields=["school", "competency"])]
 
     def __str__(self):
         return f"{self.student_id}/{self.competency_id}: {self.score} {self.status}"
+
+
+class Judgment(TenantModel):
+    """A teacher's professional judgment of a student's current level on a target, set against the
+    calculated one, with the reason; or (with `withdraws`) the withdrawal of one.
+
+    Append-only: the latest row of a student × target decides. A judgment's level stands in the
+    mastery state (both engine paths) while the school allows judgments and until a later row
+    withdraws it or sets another.
+    """
+
+    student = models.ForeignKey(
+        "accounts.Student", on_delete=models.CASCADE, related_name="judgments"
+    )
+    competency = models.ForeignKey(
+        "frameworks.Competency", on_delete=models.CASCADE, related_name="+"
+    )
+    value = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    reason = models.TextField()
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    judged_at = models.DateTimeField(auto_now_add=True)
+    withdraws = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="withdrawn_by"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=True, withdraws__isnull=False)
+                | Q(value__isnull=False, withdraws__isnull=True),
+                name="judgment_value_or_withdrawal",
+            ),
+        ]
+        indexes = [models.Index(fields=["student", "competency", "judged_at"])]
+
+    def __str__(self):
+        what = "withdrawn" if self.withdraws_id else self.value
+        return f"{self.student_id}/{self.competency_id}: {what}"
 
 
 class CreditLevel(models.TextChoices):
@@ -114,23 +174,67 @@ class CreditRule(models.TextChoices):
     POINTS = "points", "At least P points"
 
 
+class DecisionPolicy(models.TextChoices):
+    MAJORITY = "majority", "A majority of the seated panel"
+    UNANIMOUS = "unanimous", "Every seated panel member"
+
+
 class MasteryCredit(TenantModel):
     """A mastery credit: its standard and the requirement a student meets to earn it."""
 
     area = models.ForeignKey(CreditArea, on_delete=models.PROTECT, related_name="credits")
-    level = models.CharField(max_length=16, choices=CreditLevel.choices, default=CreditLevel.FOUNDATIONAL)
+    level = models.CharField(
+        max_length=16, choices=CreditLevel.choices, default=CreditLevel.FOUNDATIONAL
+    )
     code = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
-    standard = models.TextField(help_text="The school's credit standard, as shown on the transcript.")
+    standard = models.TextField(
+        help_text="The school's credit standard, as shown on the transcript."
+    )
     rule = models.CharField(max_length=8, choices=CreditRule.choices, default=CreditRule.ALL)
-    rule_n = models.PositiveIntegerField(null=True, blank=True, help_text="N for count, P for points.")
+    rule_n = models.PositiveIntegerField(
+        null=True, blank=True, help_text="N for count, P for points."
+    )
     min_evidence = models.PositiveSmallIntegerField(default=0)
     review_required = models.BooleanField(default=False)
+    decision_policy = models.CharField(
+        max_length=12,
+        choices=DecisionPolicy.choices,
+        default=DecisionPolicy.MAJORITY,
+        db_default=DecisionPolicy.MAJORITY,
+        help_text="How many of a review panel's seated members must agree to decide.",
+    )
+    decision_min_staff = models.PositiveSmallIntegerField(
+        default=1,
+        db_default=1,
+        help_text="How many staff members (not outside experts) must be among those who agree. "
+        "At least 1: outside experts never decide alone.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
+    from_cohort = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="First class (graduation year) it applies to; blank: every earlier class.",
+    )
+    until_cohort = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Last class it applies to; blank: every later class. Retiring a credit sets it.",
+    )
+    available_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the credit began to apply; no automatic award is dated before it.",
+    )
 
     class Meta:
         ordering = ["area__order", "level", "order", "code"]
-        constraints = [models.UniqueConstraint(fields=["school", "code"], name="credit_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "code"], name="credit_unique_code"),
+            models.CheckConstraint(
+                condition=Q(decision_min_staff__gte=1), name="credit_decision_needs_staff"
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -138,7 +242,9 @@ class MasteryCredit(TenantModel):
 
 class CreditRequirementItem(TenantModel):
     credit = models.ForeignKey(MasteryCredit, on_delete=models.CASCADE, related_name="items")
-    competency = models.ForeignKey("frameworks.Competency", on_delete=models.PROTECT, related_name="credit_items")
+    competency = models.ForeignKey(
+        "frameworks.Competency", on_delete=models.PROTECT, related_name="credit_items"
+    )
     points = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("1"))
     required = models.BooleanField(default=False)
 
@@ -146,7 +252,9 @@ class CreditRequirementItem(TenantModel):
         ordering = ["credit_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["credit", "competency"], name="credit_item_unique"),
-            models.CheckConstraint(condition=Q(points__gte=0), name="credit_item_points_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(points__gte=0), name="credit_item_points_nonnegative"
+            ),
         ]
 
 
@@ -163,16 +271,22 @@ class CreditStatus(models.TextChoices):
 class CreditProgress(TenantModel):
     """Materialized per student × credit; always equal to a fresh recomputation."""
 
-    student = models.ForeignKey("accounts.Student", on_delete=models.CASCADE, related_name="credit_progress")
+    student = models.ForeignKey(
+        "accounts.Student", on_delete=models.CASCADE, related_name="credit_progress"
+    )
     credit = models.ForeignKey(MasteryCredit, on_delete=models.CASCADE, related_name="progress")
-    status = models.CharField(max_length=20, choices=CreditStatus.choices, default=CreditStatus.NOT_STARTED)
+    status = models.CharField(
+        max_length=20, choices=CreditStatus.choices, default=CreditStatus.NOT_STARTED
+    )
     proficient_count = models.PositiveIntegerField(default=0)
     points = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
     evidence_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["student", "credit"], name="progress_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "credit"], name="progress_unique")
+        ]
 
     def __str__(self):
         return f"{self.student_id}/{self.credit_id}: {self.status}"
@@ -188,21 +302,35 @@ class ReviewFormat(models.TextChoices):
 class CreditReview(TenantModel):
     """A student's request that a panel review a credit. Decisions are separate, append-only rows."""
 
-    student = models.ForeignKey("accounts.Student", on_delete=models.CASCADE, related_name="credit_reviews")
+    student = models.ForeignKey(
+        "accounts.Student", on_delete=models.CASCADE, related_name="credit_reviews"
+    )
     credit = models.ForeignKey(MasteryCredit, on_delete=models.CASCADE, related_name="reviews")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     statement = models.TextField(blank=True, help_text="The student's case for the credit.")
-    format = models.CharField(max_length=16, choices=ReviewFormat.choices, default=ReviewFormat.PORTFOLIO)
+    format = models.CharField(
+        max_length=16, choices=ReviewFormat.choices, default=ReviewFormat.PORTFOLIO
+    )
     scheduled_at = models.DateTimeField(null=True, blank=True)
     location = models.CharField(max_length=200, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    override_reason = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why a manager let the review be requested before the requirement was met.",
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["student", "credit"], condition=Q(closed_at__isnull=True), name="review_one_open"
+                fields=["student", "credit"],
+                condition=Q(closed_at__isnull=True),
+                name="review_one_open",
             ),
         ]
 
@@ -219,22 +347,31 @@ class ReviewEvidence(TenantModel):
     evidence = models.ForeignKey("evidence.Evidence", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["review", "evidence"], name="review_evidence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "evidence"], name="review_evidence_unique")
+        ]
 
 
 class PanelSeat(TenantModel):
     """A panel member: a staff user, or an outside expert invited by a signed link."""
 
     review = models.ForeignKey(CreditReview, on_delete=models.CASCADE, related_name="panel")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     guest_name = models.CharField(max_length=150, blank=True)
     guest_email = models.EmailField(blank=True)
     guest_expertise = models.CharField(max_length=200, blank=True)
     invited_at = models.DateTimeField(auto_now_add=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(guest_name=""), name="seat_has_person"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(guest_name=""), name="seat_has_person"
+            ),
         ]
 
     def __str__(self):
@@ -246,12 +383,38 @@ class Decision(models.TextChoices):
     NOT_YET = "not_yet", "Not yet"
 
 
+class ReviewVote(TenantModel):
+    """One panel member's vote on a review (append-only; one per seat). The review is decided
+    when the votes satisfy the credit's decision policy."""
+
+    review = models.ForeignKey(CreditReview, on_delete=models.CASCADE, related_name="votes")
+    seat = models.ForeignKey(PanelSeat, on_delete=models.CASCADE, related_name="votes")
+    vote = models.CharField(max_length=8, choices=Decision.choices)
+    feedback = models.TextField()
+    voted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["voted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "seat"], name="vote_one_per_seat"),
+        ]
+
+    def __str__(self):
+        return f"{self.seat} → {self.vote}"
+
+
 class ReviewDecision(TenantModel):
+    """The panel's decision, recorded when its votes satisfy the credit's decision policy."""
+
     review = models.ForeignKey(CreditReview, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(max_length=8, choices=Decision.choices)
     feedback = models.TextField()
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_by_guest = models.ForeignKey(PanelSeat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_guest = models.ForeignKey(
+        PanelSeat, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -264,21 +427,30 @@ class CreditAward(TenantModel):
     student = models.ForeignKey("accounts.Student", on_delete=models.CASCADE, related_name="awards")
     credit = models.ForeignKey(MasteryCredit, on_delete=models.PROTECT, related_name="awards")
     awarded_on = models.DateField()
-    review = models.ForeignKey(CreditReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    review = models.ForeignKey(
+        CreditReview, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     revoke_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["awarded_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["student", "credit"], condition=Q(revoked_at__isnull=True), name="award_one_active"
+                fields=["student", "credit"],
+                condition=Q(revoked_at__isnull=True),
+                name="award_one_active",
             ),
             models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""), name="award_revocation_reason"
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                name="award_revocation_reason",
             ),
         ]
 
@@ -295,18 +467,29 @@ class GraduationRuleKind(models.TextChoices):
 
 
 class GraduationRule(TenantModel):
-    """A graduation requirement for a cohort (a graduation year), or for every cohort when blank."""
+    """A graduation requirement for a range of cohorts (graduation years); open-ended when blank."""
 
-    cohort = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Graduation year; blank for all.")
+    from_cohort = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="First class (graduation year); blank for every earlier one.",
+    )
+    until_cohort = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Last class (graduation year); blank for every later one."
+    )
     kind = models.CharField(max_length=32, choices=GraduationRuleKind.choices)
     level = models.CharField(max_length=16, choices=CreditLevel.choices, blank=True)
-    area = models.ForeignKey(CreditArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        CreditArea, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     n = models.PositiveIntegerField(null=True, blank=True)
-    credits = models.ManyToManyField(MasteryCredit, blank=True, related_name="+", through="GraduationRuleCredit")
+    credits = models.ManyToManyField(
+        MasteryCredit, blank=True, related_name="+", through="GraduationRuleCredit"
+    )
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["cohort", "id"]
+        ordering = ["from_cohort", "id"]
 
     def __str__(self):
         return self.description or self.get_kind_display()
@@ -317,13 +500,17 @@ class GraduationRuleCredit(TenantModel):
     credit = models.ForeignKey(MasteryCredit, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["rule", "credit"], name="rule_credit_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "credit"], name="rule_credit_unique")
+        ]
 
 
 class GraduationStatus(TenantModel):
     """Materialized per student: credits awarded and each graduation rule's progress."""
 
-    student = models.OneToOneField("accounts.Student", on_delete=models.CASCADE, related_name="graduation")
+    student = models.OneToOneField(
+        "accounts.Student", on_delete=models.CASCADE, related_name="graduation"
+    )
     foundational_awarded = models.PositiveIntegerField(default=0)
     advanced_awarded = models.PositiveIntegerField(default=0)
     rules_met = models.PositiveIntegerField(default=0)

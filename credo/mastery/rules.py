@@ -6,6 +6,7 @@ incremental and the bulk path both decide with the functions here, so they canno
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +24,7 @@ __all__ = [
     "credit_met",
     "credit_status",
     "credit_tally",
+    "applies_to",
     "graduation_rule_progress",
     "validate_credit_spec",
     "validate_graduation_rule",
@@ -73,6 +75,24 @@ class CreditSpec:
     n: int | None
     min_evidence: int = 0
     review_required: bool = False
+    from_cohort: int | None = None
+    until_cohort: int | None = None
+    available_on: dt.date | None = None
+
+    def applies_to(self, cohort: int | None) -> bool:
+        return applies_to(self.from_cohort, self.until_cohort, cohort)
+
+
+def applies_to(from_cohort: int | None, until_cohort: int | None, cohort: int | None) -> bool:
+    """Return whether a credit or rule for classes `from_cohort`–`until_cohort` reaches `cohort`.
+
+    A blank end is open; a student without a graduation year is reached only by open ranges.
+    """
+    if cohort is None:
+        return from_cohort is None and until_cohort is None
+    return (from_cohort is None or from_cohort <= cohort) and (
+        until_cohort is None or cohort <= until_cohort
+    )
 
 
 def validate_credit_spec(spec: CreditSpec) -> list[str]:
@@ -202,6 +222,8 @@ class CreditRef:
     credit_id: int
     area_id: int
     level: str
+    from_cohort: int | None = None
+    until_cohort: int | None = None
 
 
 @dataclass(frozen=True)
@@ -307,3 +329,76 @@ def _progress(have: int, need: int) -> RuleProgress:
 
 def _not_whole(n) -> bool:
     return isinstance(n, bool) or n != int(n)
+
+
+# --- credit reviews --------------------------------------------------------------------------
+
+
+def credit_missing(
+    spec: CreditSpec, proficient: set[int], evidence_count: int, names: dict[int, str]
+) -> list[str]:
+    """Return what a student still lacks to meet the requirement, one sentence each (empty when met).
+
+    `names` gives each competency's code, for the messages.
+    """
+    missing: list[str] = []
+    unmet_required = [
+        names.get(i.competency_id, str(i.competency_id))
+        for i in spec.items
+        if i.required and i.competency_id not in proficient
+    ]
+    if unmet_required:
+        missing.append("Required and not yet proficient: " + ", ".join(unmet_required) + ".")
+    count, points = credit_tally(spec, proficient)
+    if spec.rule == "all" and count < len(spec.items):
+        others = [
+            names.get(i.competency_id, str(i.competency_id))
+            for i in spec.items
+            if not i.required and i.competency_id not in proficient
+        ]
+        if others:
+            missing.append("Not yet proficient: " + ", ".join(others) + ".")
+    elif spec.rule == "count" and spec.n is not None and count < spec.n:
+        missing.append(f"Proficient in {count} of the {spec.n} competencies needed.")
+    elif spec.rule == "points" and spec.n is not None and points < spec.n:
+        missing.append(f"{points} of the {spec.n} points needed.")
+    if evidence_count < spec.min_evidence:
+        missing.append(
+            f"{evidence_count} approved evidence item(s) tagged to the credit; "
+            f"{spec.min_evidence} needed."
+        )
+    return missing
+
+
+DECISION_POLICIES = ("majority", "unanimous")
+
+
+def panel_outcome(
+    policy: str, min_staff: int, seats: dict[int, bool], votes: dict[int, str]
+) -> str | None:
+    """Return the panel's decision ("award" or "not_yet") once the votes satisfy the policy, else None.
+
+    `seats` maps each seated member to whether they are staff (False for an outside expert or a
+    reviewer without a staff role); `votes` maps the seats that voted to their vote. "majority":
+    more than half of the seated members agree; "unanimous": every seated member agrees. Either
+    way at least `min_staff` (never fewer than one) of those who agree must be staff, so outside
+    experts never decide alone.
+    """
+    if policy not in DECISION_POLICIES:
+        raise ValueError(f"Unknown decision policy {policy!r}.")
+    min_staff = max(1, int(min_staff))
+    for outcome in ("award", "not_yet"):
+        agreeing = [s for s, v in votes.items() if v == outcome and s in seats]
+        staff = sum(1 for s in agreeing if seats[s])
+        if staff < min_staff:
+            continue
+        if policy == "majority" and 2 * len(agreeing) > len(seats):
+            return outcome
+        if policy == "unanimous" and len(agreeing) == len(seats):
+            return outcome
+    return None
+
+
+def panel_can_decide(policy: str, min_staff: int, seats: dict[int, bool]) -> bool:
+    """Return whether a panel seated like `seats` could reach a decision at all."""
+    return panel_outcome(policy, min_staff, seats, dict.fromkeys(seats, "award")) is not None

@@ -10,11 +10,13 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from credo.mastery import rules
 from credo.mastery.models import (
     Assessment,
     CreditArea,
     CreditAward,
     CreditProgress,
+    CreditReview,
     CreditStatus,
     GraduationStatus,
     MasteryCredit,
@@ -49,7 +51,7 @@ class AreaProgress:
 
 
 def credit_progress_by_area(student) -> list[AreaProgress]:
-    """Return the student's progress on every credit of their school, grouped by area and level."""
+    """Return the student's progress on every credit of their class, grouped by area and level."""
     areas = {a.pk: AreaProgress(a) for a in CreditArea.objects.filter(school_id=student.school_id)}
     progress = {p.credit_id: p for p in CreditProgress.objects.filter(student=student)}
     awards = dict(
@@ -62,6 +64,10 @@ def credit_progress_by_area(student) -> list[AreaProgress]:
         item_count=Count("items")
     )
     for credit in credits:
+        if credit.pk not in awards and not rules.applies_to(
+            credit.from_cohort, credit.until_cohort, student.graduation_year
+        ):
+            continue  # another class's credit, never earned by this student
         p = progress.get(credit.pk)
         status = p.status if p else CreditStatus.NOT_STARTED
         line = CreditLine(
@@ -209,6 +215,11 @@ class Explained:
     threshold: object
     rows: list[HistoryRow]
     steps: list[str]
+    # Teachers' professional judgments of this level, oldest first (withdrawals included), and
+    # whether one stands now; filled by `competency_history`.
+    judgments: list = field(default_factory=list)
+    judged: object = None
+    judgment_counts: bool = True
 
     @property
     def counted_values(self) -> list:
@@ -218,7 +229,7 @@ class Explained:
 def _history_rows(assessments, counts_formative: bool) -> list[HistoryRow]:
     rows = []
     for a in assessments:
-        replaced = getattr(a, "replaced_by_id", None)
+        replaced = a.replaced_by_id
         if a.retraction:
             counted, note = False, "Retraction of an earlier assessment entered in error"
         elif replaced:
@@ -229,14 +240,14 @@ def _history_rows(assessments, counts_formative: bool) -> list[HistoryRow]:
             counted, note = True, "Counted"
         rows.append(
             HistoryRow(
-                id=a.pk,
+                id=a.id,
                 value=a.value,
                 kind=a.kind,
                 demonstrated_on=a.demonstrated_on,
                 assessed_at=a.assessed_at,
                 feedback=a.feedback,
                 task=a.task,
-                assessor=str(a.assessor) if a.assessor_id else "",
+                assessor=a.assessor,
                 evidence_id=a.evidence_id,
                 accommodated=a.accommodated,
                 modified_scale=a.modified_scale,
@@ -284,13 +295,78 @@ def explain_competency(competency, state, assessments) -> Explained:
     )
 
 
-def _ordered_history(**filters):
-    return (
+@dataclass(frozen=True, slots=True)
+class _HistoryItem:
+    """The columns of one assessment a history shows (read as plain values, not model rows)."""
+
+    id: int
+    competency_id: int
+    value: object
+    kind: str
+    demonstrated_on: dt.date
+    assessed_at: dt.datetime
+    feedback: str
+    task: str
+    evidence_id: int | None
+    accommodated: bool
+    modified_scale: bool
+    retraction: bool
+    replaced_by_id: int | None
+    assessor: str  # the assessor's name as `str(user)` gives it, or ""
+
+
+_HISTORY_COLUMNS = (
+    "id",
+    "competency_id",
+    "value",
+    "kind",
+    "demonstrated_on",
+    "assessed_at",
+    "feedback",
+    "task",
+    "evidence_id",
+    "accommodated",
+    "modified_scale",
+    "retraction",
+    "replaced_by_id",
+    "assessor_id",
+    "assessor__display_name",
+    "assessor__first_name",
+    "assessor__last_name",
+    "assessor__username",
+)
+
+
+def _ordered_history(**filters) -> list[_HistoryItem]:
+    """Return the assessments matching `filters` in the engine's order, with their assessors' names.
+
+    One query, read as plain columns: a student's whole history builds no model instance but
+    one unsaved `User` per distinct assessor, whose `str()` gives the name as everywhere else.
+    """
+    from credo.accounts.models import User
+
+    names: dict[int, str] = {}
+    out = []
+    for *row, assessor_id, display, first, last, username in (
         Assessment.objects.filter(**filters)
-        .select_related("assessor")
         .annotate(replaced_by_id=models.F("replaced_by__id"))
         .order_by("demonstrated_on", "assessed_at", "id")
-    )
+        .values_list(*_HISTORY_COLUMNS)
+    ):
+        name = ""
+        if assessor_id is not None:
+            name = names.get(assessor_id)
+            if name is None:
+                person = User(
+                    pk=assessor_id,
+                    display_name=display,
+                    first_name=first,
+                    last_name=last,
+                    username=username,
+                )
+                name = names[assessor_id] = str(person)
+        out.append(_HistoryItem(*row, name))
+    return out
 
 
 def top_of_tree(competency):
@@ -303,55 +379,65 @@ def top_of_tree(competency):
     return node
 
 
-def competency_explanations(student, *, framework_kind: str | None = None) -> list[Explained]:
-    """Return every competency the student has history on, each with how its level was computed.
+@dataclass(frozen=True, slots=True)
+class StateLine:
+    """One competency of a student's record and its current state (no history): what a dashboard
+    row shows before its "how it was computed" is asked for."""
 
-    Two queries whatever the length of the history.
+    competency: object
+    state: MasteryState
+
+
+def competency_lines(student, *, framework_kind: str | None = None) -> list[StateLine]:
+    """Return every competency the student has a level or history on, with its state; two queries
+    (the states with their competencies, and the school's inner nodes of the competency tree, so
+    each competency reaches its domain without one copy of the domain per row).
+
+    The dashboard lists these and fetches one competency's explanation (`competency_history`) when
+    the reader opens it: a senior's whole history is most of a page nobody reads at once.
     """
-    states = list(
-        MasteryState.objects.filter(student=student)
-        .filter(**({"competency__framework__kind": framework_kind} if framework_kind else {}))
-        .select_related(
-            "competency__framework__scale",
-            "competency__scale",
-            "competency__parent__parent__parent",  # its domain, for grouping (joins, no queries)
-        )
-        .order_by(
-            "competency__framework__kind",
-            "competency__framework_id",
-            "competency__sequence",
-            "competency__code",
-        )
-    )
-    by_competency: dict[int, list] = defaultdict(list)
-    for a in _ordered_history(student=student, competency_id__in=[s.competency_id for s in states]):
-        by_competency[a.competency_id].append(a)
-    return [explain_competency(s.competency, s, by_competency[s.competency_id]) for s in states]
+    from credo.frameworks.models import Competency
+
+    states = list(competency_states(student, framework_kind=framework_kind))
+    if any(s.competency.parent_id for s in states):
+        inner = Competency.objects.filter(school_id=student.school_id, children__isnull=False)
+        parents = {c.pk: c for c in inner.distinct()}
+        for node in [*parents.values(), *(s.competency for s in states)]:
+            if node.parent_id in parents:
+                node.parent = parents[node.parent_id]
+    return [StateLine(s.competency, s) for s in states]
 
 
 def competency_history(student, competency) -> Explained:
     """Return one student's whole history on one competency (corrections and retractions included)."""
+    from credo.mastery.models import Judgment
+
     state = MasteryState.objects.filter(student=student, competency=competency).first()
-    return explain_competency(
-        competency, state, list(_ordered_history(student=student, competency=competency))
+    explained = explain_competency(
+        competency, state, _ordered_history(student=student, competency=competency)
     )
+    explained.judgments = list(
+        Judgment.objects.filter(student=student, competency=competency)
+        .select_related("judged_by")
+        .order_by("judged_at", "id")
+    )
+    latest = explained.judgments[-1] if explained.judgments else None
+    explained.judged = latest if latest is not None and latest.withdraws_id is None else None
+    explained.judgment_counts = student.school.judgment_enabled
+    return explained
 
 
 # --- reviews --------------------------------------------------------------------------------------
 
 
-def review_queue(school, *, user=None, seated_only: bool = False, open_only: bool = True):
-    """Return the school's credit reviews, soonest first, with the student, credit, panel size and bundle size.
+def review_queue(school, *, user, open_only: bool = True):
+    """Return the credit reviews of `school` that `user` may open (`access.reviews_visible_to`),
+    soonest first, with the student, credit, panel size and bundle size. A fixed number of queries."""
+    from credo.mastery.access import reviews_visible_to
 
-    `seated_only` keeps the reviews on whose panel `user` sits. A fixed number of queries.
-    """
-    from credo.mastery.models import CreditReview
-
-    qs = CreditReview.objects.filter(school=school).select_related("student", "credit__area")
+    qs = reviews_visible_to(user, school).select_related("student", "credit__area")
     if open_only:
         qs = qs.filter(closed_at__isnull=True)
-    if seated_only:
-        qs = qs.filter(panel__user=user)
     qs = qs.annotate(
         panel_size=Count("panel", distinct=True),
         bundle_size=Count("bundle", distinct=True),
@@ -375,6 +461,7 @@ def reviews_of_student(student):
 
 #: Targets without gain over the school's period before an advisee is flagged for support: one
 #: quiet target in six weeks is ordinary; several at once is a pattern worth a conversation.
+#: The default; each school sets its own (`School.support_stalls`).
 STALLS_FOR_SUPPORT = 3
 
 
@@ -386,11 +473,13 @@ class AdviseeLine:
     open_reviews: int
     returned: int
     stalls: int
+    stalls_for_support: int = STALLS_FOR_SUPPORT
 
     @property
     def needs_support(self) -> bool:
-        """Behind pace, a credit returned "not yet", or several targets without gain."""
-        return self.pace.behind or self.stalls >= STALLS_FOR_SUPPORT or self.returned > 0
+        """Behind pace, a credit returned "not yet" within the school's window, or as many targets
+        worked on lately without gain (within the school's period and window) as its threshold."""
+        return self.pace.behind or self.stalls >= self.stalls_for_support or self.returned > 0
 
     @property
     def support_order(self) -> tuple:
@@ -416,11 +505,6 @@ def advisee_overview(school, advisor, *, today: dt.date | None = None) -> list[A
                 filter=Q(credit_progress__status=CreditStatus.UNDER_REVIEW),
                 distinct=True,
             ),
-            returned=Count(
-                "credit_progress",
-                filter=Q(credit_progress__status=CreditStatus.RETURNED),
-                distinct=True,
-            ),
         )
         .order_by("family_name", "given_name", "id")
     )
@@ -433,13 +517,34 @@ def advisee_overview(school, advisor, *, today: dt.date | None = None) -> list[A
         student__in=students, section__term__starts_on__lte=today, section__term__ends_on__gte=today
     ).values_list("student_id", "section__experience__alignments__competency_id"):
         current[student_id].add(competency_id)
+    # Work older than the school's window is history, not a sign of need now.
+    since = today - dt.timedelta(days=school.support_window_days)
     stalls: dict[int, int] = defaultdict(int)
-    for stall in find_stalls(
-        students, cutoff=today - dt.timedelta(days=school.not_progressing_days)
-    ):
+    cutoff = today - dt.timedelta(days=school.not_progressing_days)
+    for stall in find_stalls(students, cutoff=cutoff):
         now = current.get(stall.student.pk)
-        if now is None or stall.competency.pk in now:
+        # A sign of need is work on the target within the period that brought no gain; a target
+        # nobody has come back to since is the class's pacing (the teacher's "not progressing"
+        # list shows it), not this student's need. Nothing older than the window counts.
+        recent = (
+            stall.last_demonstrated_on is not None
+            and stall.last_demonstrated_on >= since
+            and stall.last_demonstrated_on > cutoff
+        )
+        if recent and (now is None or stall.competency.pk in now):
             stalls[stall.student.pk] += 1
+    # A credit returned "not yet" counts while its review closed within the window.
+    recently_closed = set(
+        CreditReview.objects.filter(
+            student__in=students, closed_at__date__gte=since, closed_at__date__lte=today
+        ).values_list("student_id", "credit_id")
+    )
+    returned: dict[int, int] = defaultdict(int)
+    for key in CreditProgress.objects.filter(
+        student__in=students, status=CreditStatus.RETURNED
+    ).values_list("student_id", "credit_id"):
+        if key in recently_closed:
+            returned[key[0]] += 1
     lines = []
     for s in students:
         graduation = getattr(s, "graduation", None)
@@ -449,8 +554,9 @@ def advisee_overview(school, advisor, *, today: dt.date | None = None) -> list[A
                 graduation,
                 graduation_pace(graduation, s.graduation_year, today),
                 s.open_reviews,
-                s.returned,
+                returned[s.pk],
                 stalls[s.pk],
+                school.support_stalls,
             )
         )
     return lines

@@ -7,15 +7,17 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from credo.accounts.access import can_assess, roles_in
-from credo.accounts.models import MANAGER_ROLES, Role, Student
+from credo.accounts.access import require_manage_setup, roles_in, system_actor
+from credo.accounts.models import PANEL_STAFF_ROLES, Role, Student
 from credo.core.audit import audit_record, snapshot
-from credo.core.errors import NotAllowed, ValidationError, refuse
+from credo.core.errors import Conflict, NotAllowed, ValidationError, refuse
+from credo.core.limits import TEXT_LIMIT, clean_text, demonstration_date_problem
 from credo.frameworks.models import Competency
-from credo.mastery import engine, rules
+from credo.mastery import access, engine, rules
+from credo.mastery.changes import consequential
 from credo.mastery.models import (
     Assessment,
     AssessmentKind,
@@ -26,11 +28,15 @@ from credo.mastery.models import (
     Decision,
     GraduationRule,
     GraduationRuleCredit,
+    Judgment,
     MasteryCredit,
+    MasteryState,
     PanelSeat,
     ReviewDecision,
     ReviewEvidence,
+    ReviewVote,
 )
+from credo.notify import events as notify_events
 
 
 def lock_students(student_ids: Iterable[int]) -> None:
@@ -41,7 +47,12 @@ def lock_students(student_ids: Iterable[int]) -> None:
     """
     if connection.vendor == "sqlite":
         return
-    list(Student.objects.select_for_update().filter(pk__in=sorted(set(student_ids))).order_by("pk").values("pk"))
+    list(
+        Student.objects.select_for_update()
+        .filter(pk__in=sorted(set(student_ids)))
+        .order_by("pk")
+        .values("pk")
+    )
 
 
 def _decimal(value, field: str) -> Decimal:
@@ -56,9 +67,10 @@ def _decimal(value, field: str) -> Decimal:
 
 def _check_assessment(*, assessor, student, competency, value, demonstrated_on, kind) -> Decimal:
     if competency.school_id != student.school_id:
-        refuse("competency", f"Competency {competency.code} belongs to another school than {student}.")
-    if not can_assess(assessor, student):
-        raise NotAllowed(f"{assessor} may not assess {student}: not their teacher, and not a school admin or registrar.")
+        refuse(
+            "competency", f"Competency {competency.code} belongs to another school than {student}."
+        )
+    access.require_assess(assessor, student, competency)
     value = _decimal(value, "value")
     low, high = competency.effective_scale.bounds
     if not (low <= value <= high):
@@ -67,15 +79,34 @@ def _check_assessment(*, assessor, student, competency, value, demonstrated_on, 
         refuse("kind", f"“{kind}” is not formative or summative.")
     if not isinstance(demonstrated_on, dt.date):
         refuse("demonstrated_on", "Give the date the student demonstrated this.")
-    if demonstrated_on > timezone.localdate() + dt.timedelta(days=1):
-        refuse("demonstrated_on", f"{demonstrated_on} is in the future.")
+    # A day's slack for time zones: the assessor's today may be the server's tomorrow.
+    problem = demonstration_date_problem(
+        demonstrated_on, student=student, today=timezone.localdate() + dt.timedelta(days=1)
+    )
+    if problem:
+        refuse("demonstrated_on", problem)
     return value
 
 
-def _write_assessment(*, assessor, student, competency, value, demonstrated_on, kind, feedback, evidence,
-                      accommodated, modified_scale, task, replaces) -> Assessment:
+def _write_assessment(
+    *,
+    assessor,
+    student,
+    competency,
+    value,
+    demonstrated_on,
+    kind,
+    feedback,
+    evidence,
+    accommodated,
+    modified_scale,
+    task,
+    replaces,
+) -> Assessment:
     if evidence is not None and evidence.student_id != student.pk:
         refuse("evidence", "That evidence belongs to another student.")
+    feedback = clean_text(feedback, field="feedback", limit=TEXT_LIMIT, strip=False)
+    task = clean_text(task, field="task", limit=200)
     assessment = Assessment(
         school_id=student.school_id,
         student=student,
@@ -98,9 +129,20 @@ def _write_assessment(*, assessor, student, competency, value, demonstrated_on, 
         school=student.school_id,
         action="assessment.corrected" if replaces else "assessment.recorded",
         target=assessment,
-        before=snapshot(replaces, ["value", "demonstrated_on", "kind"]) if replaces else None,
-        after={"student": student.pk, "competency": competency.pk, "value": value,
-               "demonstrated_on": demonstrated_on, "kind": kind},
+        before=snapshot(
+            replaces, ["value", "demonstrated_on", "kind", "accommodated", "modified_scale"]
+        )
+        if replaces
+        else None,
+        after={
+            "student": student.pk,
+            "competency": competency.pk,
+            "value": value,
+            "demonstrated_on": demonstrated_on,
+            "kind": kind,
+            "accommodated": accommodated,
+            "modified_scale": modified_scale,
+        },
     )
     return assessment
 
@@ -121,17 +163,31 @@ def assessment_record(
 ) -> Assessment:
     """Record one assessment and bring the student's state, credits and graduation status up to date."""
     value = _check_assessment(
-        assessor=assessor, student=student, competency=competency, value=value,
-        demonstrated_on=demonstrated_on, kind=kind,
+        assessor=assessor,
+        student=student,
+        competency=competency,
+        value=value,
+        demonstrated_on=demonstrated_on,
+        kind=kind,
     )
     with transaction.atomic(durable=True):
         lock_students([student.pk])
         assessment = _write_assessment(
-            assessor=assessor, student=student, competency=competency, value=value,
-            demonstrated_on=demonstrated_on, kind=kind, feedback=feedback, evidence=evidence,
-            accommodated=accommodated, modified_scale=modified_scale, task=task, replaces=None,
+            assessor=assessor,
+            student=student,
+            competency=competency,
+            value=value,
+            demonstrated_on=demonstrated_on,
+            kind=kind,
+            feedback=feedback,
+            evidence=evidence,
+            accommodated=accommodated,
+            modified_scale=modified_scale,
+            task=task,
+            replaces=None,
         )
         engine.refresh_student(student, competency, actor=assessor)
+        notify_events.feedback_given([assessment])
     return assessment
 
 
@@ -140,96 +196,281 @@ def assessments_record_for_class(
     assessor,
     competency: Competency,
     demonstrated_on: dt.date,
-    entries: Sequence[tuple[Student, object, str]],
+    entries: Sequence[tuple],
     kind: str = AssessmentKind.SUMMATIVE,
     task: str = "",
 ) -> list[Assessment]:
     """Record one task's assessments for many students at once: all or none.
 
-    `entries` are (student, value, feedback); a blank value skips that student.
-    Raise ValidationError listing every bad entry by student.
+    `entries` are (student, value, feedback) or (student, value, feedback, extra), where `extra`
+    may give that student's `accommodated`, `modified_scale` and `evidence` (their own work);
+    a blank value skips that student. Raise ValidationError listing every bad entry by student.
     """
     checked, errors = [], {}
-    for student, value, feedback in entries:
+    for entry in entries:
+        student, value, feedback = entry[:3]
+        extra = dict(entry[3]) if len(entry) > 3 and entry[3] else {}
         if value in (None, ""):
             continue
         try:
-            checked.append((student, _check_assessment(
-                assessor=assessor, student=student, competency=competency, value=value,
-                demonstrated_on=demonstrated_on, kind=kind), feedback))
+            evidence = extra.get("evidence")
+            if evidence is not None and evidence.student_id != student.pk:
+                refuse("evidence", "That evidence belongs to another student.")
+            checked.append(
+                (
+                    student,
+                    _check_assessment(
+                        assessor=assessor,
+                        student=student,
+                        competency=competency,
+                        value=value,
+                        demonstrated_on=demonstrated_on,
+                        kind=kind,
+                    ),
+                    feedback,
+                    {
+                        "evidence": evidence,
+                        "accommodated": bool(extra.get("accommodated")),
+                        "modified_scale": bool(extra.get("modified_scale")),
+                    },
+                )
+            )
         except ValidationError as exc:
             errors[f"student-{student.pk}"] = [f"{student}: {m}" for m in exc.messages]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(durable=True):
-        lock_students([s.pk for s, _, _ in checked])
+        lock_students([s.pk for s, _, _, _ in checked])
         result = []
-        for student, value, feedback in checked:
-            result.append(_write_assessment(
-                assessor=assessor, student=student, competency=competency, value=value,
-                demonstrated_on=demonstrated_on, kind=kind, feedback=feedback, evidence=None,
-                accommodated=False, modified_scale=False, task=task, replaces=None,
-            ))
+        for student, value, feedback, extra in checked:
+            result.append(
+                _write_assessment(
+                    assessor=assessor,
+                    student=student,
+                    competency=competency,
+                    value=value,
+                    demonstrated_on=demonstrated_on,
+                    kind=kind,
+                    feedback=feedback,
+                    task=task,
+                    replaces=None,
+                    **extra,
+                )
+            )
             engine.refresh_student(student, competency, actor=assessor)
+        notify_events.feedback_given(result)
     return result
 
 
-def assessment_correct(*, actor, assessment: Assessment, value=None, demonstrated_on=None,
-                       kind=None, feedback=None) -> Assessment:
-    """Replace an assessment with a corrected one; the original stays in the history."""
+def judgment_set(
+    *, actor, student: Student, competency: Competency, value, reason: str
+) -> Judgment:
+    """Set a teacher's professional judgment of the student's current level on a target against
+    the calculated one, with the reason; the state, credits and graduation follow at once.
+
+    Append-only: a new judgment stands in place of any earlier one; `judgment_withdraw` ends it."""
+    access.require_judge(actor, student, competency)
+    value = _decimal(value, "value")
+    scale = competency.effective_scale
+    if value not in {lv.value for lv in scale.levels.all()}:
+        refuse("value", f"Choose one of the levels of {competency.code}'s scale.")
+    reason = clean_text(reason, field="reason", limit=TEXT_LIMIT)
+    if not reason:
+        refuse("reason", "Say why your judgment differs from the calculated level.")
+    with transaction.atomic(durable=True):
+        lock_students([student.pk])
+        if not MasteryState.objects.filter(student=student, competency=competency).exists():
+            refuse(None, f"{student} has no assessment of {competency.code} yet to judge from.")
+        judgment = Judgment.objects.create(
+            school_id=student.school_id,
+            student=student,
+            competency=competency,
+            value=value,
+            reason=reason,
+            judged_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            school=student.school_id,
+            action="judgment.set",
+            target=judgment,
+            after={
+                "student": student.pk,
+                "competency": competency.pk,
+                "value": value,
+                "reason": reason,
+            },
+        )
+        engine.refresh_student(student, competency, actor=actor)
+    return judgment
+
+
+def judgment_in_force(student, competency) -> Judgment | None:
+    """Return the judgment that stands for this student × target (the latest row, unless it is a
+    withdrawal), whether or not the school allows judgments now."""
+    latest = (
+        Judgment.objects.filter(student=student, competency=competency)
+        .order_by("-judged_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.withdraws_id is None else None
+
+
+def judgment_withdraw(*, actor, student: Student, competency: Competency, reason: str) -> Judgment:
+    """Withdraw the judgment in force: a new row that points at it; the calculated level returns."""
+    access.require_judge(actor, student, competency)
+    reason = clean_text(reason, field="reason", limit=TEXT_LIMIT)
+    if not reason:
+        refuse("reason", "Say why the judgment is withdrawn.")
+    with transaction.atomic(durable=True):
+        lock_students([student.pk])
+        current = judgment_in_force(student, competency)
+        if current is None:
+            refuse(None, "There is no judgment in force to withdraw.")
+        withdrawal = Judgment.objects.create(
+            school_id=student.school_id,
+            student=student,
+            competency=competency,
+            value=None,
+            reason=reason,
+            judged_by=actor,
+            withdraws=current,
+        )
+        audit_record(
+            actor=actor,
+            school=student.school_id,
+            action="judgment.withdrawn",
+            target=withdrawal,
+            before={"judgment": current.pk, "value": current.value},
+            after={"reason": reason},
+        )
+        engine.refresh_student(student, competency, actor=actor)
+    return withdrawal
+
+
+def _refuse_if_replaced(assessment: Assessment) -> None:
+    """Raise Conflict when another request corrected or retracted `assessment` meanwhile (checked
+    under the student's lock; or after a unique violation on `replaces`, when the race was lost)."""
+    later = Assessment.objects.filter(replaces=assessment).select_related("assessor").first()
+    if later is not None:
+        what = "retracted" if later.retraction else "corrected"
+        raise Conflict(
+            f"This assessment was {what} meanwhile by {later.assessor or 'someone else'}; "
+            "nothing was saved. Reload the page and correct the newest one if needed."
+        )
+
+
+def assessment_correct(
+    *,
+    actor,
+    assessment: Assessment,
+    value=None,
+    demonstrated_on=None,
+    kind=None,
+    feedback=None,
+    accommodated: bool | None = None,
+    modified_scale: bool | None = None,
+) -> Assessment:
+    """Replace an assessment with a corrected one; the original stays in the history.
+
+    Anything not given (None) is kept from the original, the flags included."""
     if assessment.retraction or Assessment.objects.filter(replaces=assessment).exists():
-        refuse(None, "That assessment has already been corrected or retracted; correct the newest one.")
+        refuse(
+            None, "That assessment has already been corrected or retracted; correct the newest one."
+        )
     value = assessment.value if value is None else value
     demonstrated_on = demonstrated_on or assessment.demonstrated_on
     kind = kind or assessment.kind
-    value = _check_assessment(assessor=actor, student=assessment.student, competency=assessment.competency,
-                              value=value, demonstrated_on=demonstrated_on, kind=kind)
-    with transaction.atomic(durable=True):
-        lock_students([assessment.student_id])
-        new = _write_assessment(
-            assessor=actor, student=assessment.student, competency=assessment.competency, value=value,
-            demonstrated_on=demonstrated_on, kind=kind,
-            feedback=assessment.feedback if feedback is None else feedback, evidence=assessment.evidence,
-            accommodated=assessment.accommodated, modified_scale=assessment.modified_scale,
-            task=assessment.task, replaces=assessment,
-        )
-        engine.refresh_student(assessment.student, assessment.competency, actor=actor)
+    value = _check_assessment(
+        assessor=actor,
+        student=assessment.student,
+        competency=assessment.competency,
+        value=value,
+        demonstrated_on=demonstrated_on,
+        kind=kind,
+    )
+    try:
+        with transaction.atomic(durable=True):
+            lock_students([assessment.student_id])
+            _refuse_if_replaced(assessment)
+            new = _write_assessment(
+                assessor=actor,
+                student=assessment.student,
+                competency=assessment.competency,
+                value=value,
+                demonstrated_on=demonstrated_on,
+                kind=kind,
+                feedback=assessment.feedback if feedback is None else feedback,
+                evidence=assessment.evidence,
+                accommodated=(
+                    assessment.accommodated if accommodated is None else bool(accommodated)
+                ),
+                modified_scale=(
+                    assessment.modified_scale if modified_scale is None else bool(modified_scale)
+                ),
+                task=assessment.task,
+                replaces=assessment,
+            )
+            engine.refresh_student(assessment.student, assessment.competency, actor=actor)
+    except IntegrityError:
+        _refuse_if_replaced(assessment)
+        raise
     return new
 
 
 def assessment_retract(*, actor, assessment: Assessment, reason: str) -> Assessment:
     """Take an assessment out of the student's record (entered in error); keep it in the history."""
-    if not reason.strip():
+    reason = clean_text(reason, field="reason", limit=500)
+    if not reason:
         refuse("reason", "Say why the assessment is being retracted.")
-    if not can_assess(actor, assessment.student):
+    if not access.can_assess(actor, assessment.student, assessment.competency):
         raise NotAllowed(f"{actor} may not change assessments of {assessment.student}.")
     if assessment.retraction or Assessment.objects.filter(replaces=assessment).exists():
         refuse(None, "That assessment has already been corrected or retracted.")
-    with transaction.atomic(durable=True):
-        lock_students([assessment.student_id])
-        retraction = Assessment.objects.create(
-            school_id=assessment.school_id, student_id=assessment.student_id,
-            competency_id=assessment.competency_id, assessor=actor, value=None,
-            demonstrated_on=assessment.demonstrated_on, assessed_at=timezone.now(),
-            kind=assessment.kind, feedback=reason, replaces=assessment, retraction=True,
-        )
-        audit_record(actor=actor, school=assessment.school_id, action="assessment.retracted",
-                     target=retraction, before=snapshot(assessment, ["value", "demonstrated_on", "kind"]),
-                     note=reason)
-        engine.refresh_student(assessment.student, assessment.competency, actor=actor)
+    try:
+        with transaction.atomic(durable=True):
+            lock_students([assessment.student_id])
+            _refuse_if_replaced(assessment)
+            retraction = Assessment.objects.create(
+                school_id=assessment.school_id,
+                student_id=assessment.student_id,
+                competency_id=assessment.competency_id,
+                assessor=actor,
+                value=None,
+                demonstrated_on=assessment.demonstrated_on,
+                assessed_at=timezone.now(),
+                kind=assessment.kind,
+                feedback=reason,
+                replaces=assessment,
+                retraction=True,
+            )
+            audit_record(
+                actor=actor,
+                school=assessment.school_id,
+                action="assessment.retracted",
+                target=retraction,
+                before=snapshot(assessment, ["value", "demonstrated_on", "kind"]),
+                note=reason,
+            )
+            engine.refresh_student(assessment.student, assessment.competency, actor=actor)
+    except IntegrityError:
+        _refuse_if_replaced(assessment)
+        raise
     return retraction
 
 
 # --- credits --------------------------------------------------------------------------------
 
 
-def _require_manager(actor, school, what: str):
-    if not (roles_in(actor, school) & MANAGER_ROLES):
-        raise NotAllowed(f"Only a school admin or registrar may {what}.")
-
-
-def credit_validate(*, school, rule: str, rule_n, min_evidence: int, review_required: bool,
-                    items: Sequence[tuple[Competency, object, bool]]) -> rules.CreditSpec:
+def credit_validate(
+    *,
+    school,
+    rule: str,
+    rule_n,
+    min_evidence: int,
+    review_required: bool,
+    items: Sequence[tuple[Competency, object, bool]],
+) -> rules.CreditSpec:
     """Return the rule specification, or raise ValidationError naming every problem."""
     messages = []
     for competency, _, _ in items:
@@ -242,11 +483,20 @@ def credit_validate(*, school, rule: str, rule_n, min_evidence: int, review_requ
         )
     except ValidationError as exc:
         raise ValidationError({"items": exc.messages}) from None
-    spec = rules.CreditSpec(rule=rule, items=plain, n=rule_n, min_evidence=min_evidence or 0,
-                            review_required=review_required)
+    spec = rules.CreditSpec(
+        rule=rule,
+        items=plain,
+        n=rule_n,
+        min_evidence=min_evidence or 0,
+        review_required=review_required,
+    )
     codes = {c.pk: c.code for c, _, _ in items}
     messages += [
-        re.sub(r"Competency (\d+)", lambda m: f"Competency {codes.get(int(m.group(1)), m.group(1))}", text)
+        re.sub(
+            r"Competency (\d+)",
+            lambda m: f"Competency {codes.get(int(m.group(1)), m.group(1))}",
+            text,
+        )
         for text in rules.validate_credit_spec(spec)
     ]
     if messages:
@@ -254,71 +504,317 @@ def credit_validate(*, school, rule: str, rule_n, min_evidence: int, review_requ
     return spec
 
 
-def credit_save(*, actor, school, area: CreditArea, code: str, title: str, standard: str, level: str,
-                rule: str, rule_n=None, min_evidence: int = 0, review_required: bool = False,
-                items: Sequence[tuple[Competency, object, bool]], credit: MasteryCredit | None = None,
-                order: int = 0) -> MasteryCredit:
-    """Create or change a mastery credit with its requirement, then recompute progress on it."""
-    _require_manager(actor, school, "define mastery credits")
+def credit_save(
+    *,
+    actor,
+    school,
+    area: CreditArea,
+    code: str,
+    title: str,
+    standard: str,
+    level: str,
+    rule: str,
+    rule_n=None,
+    min_evidence: int = 0,
+    review_required: bool = False,
+    items: Sequence[tuple[Competency, object, bool]],
+    credit: MasteryCredit | None = None,
+    order: int = 0,
+    decision_policy: str = "majority",
+    decision_min_staff: int = 1,
+    from_cohort: int | None = None,
+    until_cohort: int | None = None,
+    confirm: str = "",
+    reach_protected: bool = False,
+) -> MasteryCredit:
+    """Create or change a mastery credit with its requirement, then recompute progress on it.
+
+    The credit applies to the classes `from_cohort`–`until_cohort` (open when blank). A change
+    that alters any student's credits or graduation status is applied only when `confirm` is the
+    fingerprint of its previewed effect (see `credo.mastery.changes`); otherwise nothing is
+    written and NeedsConfirmation carries the effect.
+    """
+    require_manage_setup(actor, school, "define mastery credits")
     if area.school_id != school.pk:
         refuse("area", "That credit area belongs to another school.")
-    credit_validate(school=school, rule=rule, rule_n=rule_n, min_evidence=min_evidence,
-                    review_required=review_required, items=items)
+    if decision_policy not in rules.DECISION_POLICIES:
+        refuse("decision_policy", "Choose a majority of the panel or every member.")
+    if not isinstance(decision_min_staff, int) or not 1 <= decision_min_staff <= 9:
+        refuse(
+            "decision_min_staff",
+            "At least one staff member must agree with a decision (1 to 9); outside experts "
+            "never decide alone.",
+        )
+    _check_cohort_range(from_cohort, until_cohort)
+    credit_validate(
+        school=school,
+        rule=rule,
+        rule_n=rule_n,
+        min_evidence=min_evidence,
+        review_required=review_required,
+        items=items,
+    )
+    # The stored row, not the caller's copy: a preview changes the copy it is given.
+    credit = MasteryCredit.objects.get(pk=credit.pk) if credit else None
     before = snapshot(credit) if credit else None
     credit = credit or MasteryCredit(school=school)
-    for field, value in dict(area=area, code=code, title=title, standard=standard, level=level, rule=rule,
-                             rule_n=rule_n, min_evidence=min_evidence or 0, review_required=review_required,
-                             order=order).items():
+    for field, value in dict(
+        area=area,
+        code=code,
+        title=title,
+        standard=standard,
+        level=level,
+        rule=rule,
+        rule_n=rule_n,
+        min_evidence=min_evidence or 0,
+        review_required=review_required,
+        order=order,
+        decision_policy=decision_policy,
+        decision_min_staff=decision_min_staff,
+        from_cohort=from_cohort,
+        until_cohort=until_cohort,
+    ).items():
         setattr(credit, field, value)
+    if credit.available_on is None and credit.pk is None:
+        credit.available_on = school.today()  # no automatic award is dated before today
     credit.full_clean(validate_unique=True)
-    with transaction.atomic(durable=True):
+    item_list = [(c.pk, str(_decimal(p, "items")), bool(r)) for c, p, r in items]
+    change = {
+        **{k: v for k, v in snapshot(credit).items() if k not in ("id", "available_on")},
+        "credit": credit.pk,
+        "items": item_list,
+    }
+    with consequential(
+        actor=actor,
+        school=school,
+        description=f"{'Change' if credit.pk else 'Add'} credit {code}",
+        change=change,
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
         credit.save()
         CreditRequirementItem.objects.filter(credit=credit).delete()
-        CreditRequirementItem.objects.bulk_create([
-            CreditRequirementItem(school=school, credit=credit, competency=c, points=_decimal(p, "items"),
-                                  required=bool(r))
-            for c, p, r in items
-        ])
-        audit_record(actor=actor, school=school, action="credit.saved", target=credit, before=before,
-                     after={**snapshot(credit), "items": [(c.pk, str(p), bool(r)) for c, p, r in items]})
+        CreditRequirementItem.objects.bulk_create(
+            [
+                CreditRequirementItem(
+                    school=school,
+                    credit=credit,
+                    competency=c,
+                    points=_decimal(p, "items"),
+                    required=bool(r),
+                )
+                for c, p, r in items
+            ]
+        )
+        audit_record(
+            actor=actor,
+            school=school,
+            action="credit.saved",
+            target=credit,
+            before=before,
+            after={**snapshot(credit), "items": item_list},
+        )
         from credo.mastery import bulk
 
         bulk.recompute(school_ids=[school.pk], actor=actor, only_credits=True)
     return credit
 
 
-def graduation_rule_save(*, actor, school, kind: str, level: str = "", area: CreditArea | None = None,
-                         n: int | None = None, credits: Sequence[MasteryCredit] = (), cohort: int | None = None,
-                         description: str = "", rule: GraduationRule | None = None) -> GraduationRule:
-    """Create or change a graduation rule after checking it can be met; recompute statuses."""
-    _require_manager(actor, school, "define graduation rules")
+def _check_cohort_range(from_cohort: int | None, until_cohort: int | None) -> None:
+    for name, year in (("from_cohort", from_cohort), ("until_cohort", until_cohort)):
+        if year is not None and not (2000 <= year <= 2100):
+            refuse(name, f"{year} is not a graduation year (2000–2100).")
+    if from_cohort is not None and until_cohort is not None and from_cohort > until_cohort:
+        refuse(
+            "until_cohort",
+            f"The last class ({until_cohort}) comes before the first ({from_cohort}).",
+        )
+
+
+def credit_retire(
+    *,
+    actor,
+    credit: MasteryCredit,
+    last_cohort: int,
+    reason: str,
+    confirm: str = "",
+    reach_protected: bool = False,
+) -> MasteryCredit:
+    """Retire a credit after the class of `last_cohort`: later classes no longer earn it or need it.
+
+    Registrars only, with a reason. Awards already made stay. Applied as a previewed change.
+    """
+    access.require_revoke_and_retire(actor, credit.school_id, "retire a mastery credit")
+    if not (reason or "").strip():
+        refuse("reason", "Say why the credit is being retired.")
+    if not isinstance(last_cohort, int):
+        refuse("last_cohort", "Give the last class (graduation year) that may earn the credit.")
+    _check_cohort_range(credit.from_cohort, last_cohort)
+    credit = MasteryCredit.objects.select_related("school").get(pk=credit.pk)
+    school = credit.school
+    before = snapshot(credit, ["from_cohort", "until_cohort"])
+    with consequential(
+        actor=actor,
+        school=school,
+        description=f"Retire credit {credit.code} after the class of {last_cohort}",
+        change={"retire_credit": credit.pk, "last_cohort": last_cohort},
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
+        credit.until_cohort = last_cohort
+        credit.save(update_fields=["until_cohort"])
+        audit_record(
+            actor=actor,
+            school=school,
+            action="credit.retired",
+            target=credit,
+            before=before,
+            after=snapshot(credit, ["from_cohort", "until_cohort"]),
+            note=reason.strip(),
+        )
+        from credo.mastery import bulk
+
+        bulk.recompute(school_ids=[school.pk], actor=actor, only_credits=True)
+    return credit
+
+
+def framework_retire(
+    *,
+    actor,
+    framework,
+    last_cohort: int,
+    reason: str,
+    confirm: str = "",
+    reach_protected: bool = False,
+):
+    """Retire a framework after the class of `last_cohort`: every credit drawing on its
+    competencies is retired for later classes too. Registrars only, with a reason; previewed."""
+    access.require_revoke_and_retire(actor, framework.school_id, "retire a framework")
+    if not (reason or "").strip():
+        refuse("reason", "Say why the framework is being retired.")
+    if not isinstance(last_cohort, int):
+        refuse("last_cohort", "Give the last class (graduation year) whose credits draw on it.")
+    _check_cohort_range(None, last_cohort)
+    framework = type(framework).objects.select_related("school").get(pk=framework.pk)
+    school = framework.school
+    credits = list(
+        MasteryCredit.objects.filter(items__competency__framework=framework)
+        .distinct()
+        .order_by("pk")
+    )
+    for credit in credits:
+        if credit.from_cohort is not None and credit.from_cohort > last_cohort:
+            refuse(
+                "last_cohort",
+                f"Credit {credit.code} starts with the class of {credit.from_cohort}, after "
+                f"{last_cohort}; change or retire it first.",
+            )
+    with consequential(
+        actor=actor,
+        school=school,
+        description=f"Retire framework {framework.name} after the class of {last_cohort}",
+        change={"retire_framework": framework.pk, "last_cohort": last_cohort},
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
+        before = {"until_cohort": framework.until_cohort}
+        framework.until_cohort = last_cohort
+        framework.save(update_fields=["until_cohort"])
+        retired = []
+        for credit in credits:
+            if credit.until_cohort is None or credit.until_cohort > last_cohort:
+                retired.append((credit.code, credit.until_cohort))
+                credit.until_cohort = last_cohort
+                credit.save(update_fields=["until_cohort"])
+        audit_record(
+            actor=actor,
+            school=school,
+            action="framework.retired",
+            target=framework,
+            before={**before, "credits": {code: until for code, until in retired}},
+            after={"until_cohort": last_cohort, "credits": [code for code, _ in retired]},
+            note=reason.strip(),
+        )
+        from credo.mastery import bulk
+
+        bulk.recompute(school_ids=[school.pk], actor=actor, only_credits=True)
+    return framework
+
+
+def graduation_rule_save(
+    *,
+    actor,
+    school,
+    kind: str,
+    level: str = "",
+    area: CreditArea | None = None,
+    n: int | None = None,
+    credits: Sequence[MasteryCredit] = (),
+    from_cohort: int | None = None,
+    until_cohort: int | None = None,
+    description: str = "",
+    rule: GraduationRule | None = None,
+    confirm: str = "",
+    reach_protected: bool = False,
+) -> GraduationRule:
+    """Create or change a graduation rule for a range of classes after checking it can be met;
+    recompute statuses. Applied as a previewed change (see `credit_save`)."""
+    require_manage_setup(actor, school, "define graduation rules")
+    _check_cohort_range(from_cohort, until_cohort)
     if area is not None and area.school_id != school.pk:
         refuse("area", "That credit area belongs to another school.")
     if any(c.school_id != school.pk for c in credits):
         refuse("credits", "Some of those credits belong to another school.")
-    spec = rules.GraduationRuleSpec(kind=kind, level=level or None, area_id=area.pk if area else None, n=n,
-                                    credit_ids=tuple(sorted(c.pk for c in credits)))
+    spec = rules.GraduationRuleSpec(
+        kind=kind,
+        level=level or None,
+        area_id=area.pk if area else None,
+        n=n,
+        credit_ids=tuple(sorted(c.pk for c in credits)),
+    )
     messages = rules.validate_graduation_rule(spec)
     catalogue, area_ids = engine.catalogue_for(school.pk)
     if not messages and kind in ("min_credits", "min_credits_in_area", "min_credits_in_each_area"):
         possible = rules.graduation_rule_progress(spec, catalogue, catalogue, area_ids)
         if not possible.met:
-            messages.append(f"No student can meet this: the school has only {possible.have} such credits "
-                            f"where {possible.need} are required.")
+            messages.append(
+                f"No student can meet this: the school has only {possible.have} such credits "
+                f"where {possible.need} are required."
+            )
     if messages:
         raise ValidationError({"__all__": messages})
+    rule = GraduationRule.objects.get(pk=rule.pk) if rule else None
     before = snapshot(rule) if rule else None
     rule = rule or GraduationRule(school=school)
-    rule.kind, rule.level, rule.area, rule.n, rule.cohort, rule.description = (
-        kind, level, area, n, cohort, description)
+    rule.kind, rule.level, rule.area, rule.n, rule.description = kind, level, area, n, description
+    rule.from_cohort, rule.until_cohort = from_cohort, until_cohort
     rule.full_clean()
-    with transaction.atomic(durable=True):
+    change = {
+        **{k: v for k, v in snapshot(rule).items() if k != "id"},
+        "rule": rule.pk,
+        "credits": sorted(c.pk for c in credits),
+    }
+    with consequential(
+        actor=actor,
+        school=school,
+        description=f"{'Change' if rule.pk else 'Add'} graduation rule “{description or kind}”",
+        change=change,
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
         rule.save()
         GraduationRuleCredit.objects.filter(rule=rule).delete()
         GraduationRuleCredit.objects.bulk_create(
-            [GraduationRuleCredit(school=school, rule=rule, credit=c) for c in credits])
-        audit_record(actor=actor, school=school, action="graduation_rule.saved", target=rule, before=before,
-                     after={**snapshot(rule), "credits": [c.pk for c in credits]})
+            [GraduationRuleCredit(school=school, rule=rule, credit=c) for c in credits]
+        )
+        audit_record(
+            actor=actor,
+            school=school,
+            action="graduation_rule.saved",
+            target=rule,
+            before=before,
+            after={**snapshot(rule), "credits": [c.pk for c in credits]},
+        )
         from credo.mastery import bulk
 
         bulk.recompute(school_ids=[school.pk], actor=actor, only_credits=True)
@@ -328,119 +824,399 @@ def graduation_rule_save(*, actor, school, kind: str, level: str = "", area: Cre
 # --- reviews and awards ----------------------------------------------------------------------
 
 
-def credit_review_request(*, actor, student: Student, credit: MasteryCredit, statement: str = "",
-                          evidence_ids: Iterable[int] = (), format: str = "portfolio") -> CreditReview:
-    """Ask a panel to review a credit, with a bundle of the student's evidence."""
+def credit_requirement_missing(student: Student, credit: MasteryCredit) -> list[str]:
+    """Return what `student` still lacks to meet `credit`'s requirement (empty when it is met)."""
+    from credo.mastery.models import MasteryState
+
+    items = list(CreditRequirementItem.objects.filter(credit=credit).select_related("competency"))
+    spec = engine.credit_spec(credit, items)
+    proficient = set(
+        MasteryState.objects.filter(
+            student=student,
+            competency_id__in=[i.competency_id for i in items],
+            status__in=["proficient", "exceeds"],
+        ).values_list("competency_id", flat=True)
+    )
+    evidence = engine.approved_evidence_counts([student.pk], [credit.pk]).get(
+        (student.pk, credit.pk), 0
+    )
+    names = {i.competency_id: i.competency.code for i in items}
+    return rules.credit_missing(spec, proficient, evidence, names)
+
+
+def credit_review_request(
+    *,
+    actor,
+    student: Student,
+    credit: MasteryCredit,
+    statement: str = "",
+    evidence_ids: Iterable[int] = (),
+    format: str = "portfolio",
+    override_reason: str = "",
+) -> CreditReview:
+    """Ask a panel to review a credit, with a bundle of the student's evidence.
+
+    Refused, saying what is missing, while the student does not meet the credit's requirement —
+    unless an admin or registrar overrides with a reason (kept on the review and audited).
+    """
     from credo.evidence.models import Evidence
 
     if credit.school_id != student.school_id:
         refuse("credit", "That credit belongs to another school.")
-    roles = roles_in(actor, student.school_id)
-    is_self = Role.STUDENT in roles and student.user_id == actor.pk
-    if not (is_self or roles & (MANAGER_ROLES | {Role.ADVISOR, Role.TEACHER})):
-        raise NotAllowed("Only the student, their advisor, a teacher or a registrar may request a review.")
+    if not access.can_request_review(actor, student):
+        raise NotAllowed(
+            "Only the student, their advisor, one of their teachers, or whoever administers "
+            "reviews may request a review."
+        )
     if not credit.review_required:
         refuse("credit", f"{credit} is awarded when its requirement is met; it has no review.")
     if CreditAward.objects.filter(student=student, credit=credit, revoked_at__isnull=True).exists():
         refuse("credit", f"{credit} has already been awarded.")
     if CreditReview.objects.filter(student=student, credit=credit, closed_at__isnull=True).exists():
         refuse("credit", f"A review of {credit} is already open.")
+    statement = clean_text(statement, field="statement", limit=TEXT_LIMIT)
+    override_reason = (override_reason or "").strip()
+    missing = credit_requirement_missing(student, credit)
+    if missing:
+        if not override_reason:
+            refuse(
+                "credit",
+                f"{student} does not meet the requirement of {credit} yet. " + " ".join(missing),
+            )
+        if not access.can_override_requirement(actor, student.school_id):
+            raise NotAllowed(
+                f"{student} does not meet the requirement of {credit} yet; only a school admin "
+                "or registrar may request its review anyway."
+            )
+    elif override_reason:
+        override_reason = ""  # nothing to override
     evidence = list(Evidence.objects.filter(student=student, pk__in=list(evidence_ids)))
     if len(evidence) != len(set(evidence_ids)):
         refuse("evidence", "Some of the chosen evidence is not this student's.")
+    try:
+        return _open_review(
+            actor, student, credit, statement, format, evidence, override_reason, missing
+        )
+    except IntegrityError:
+        _refuse_if_review_open(student, credit)
+        raise
+
+
+def _refuse_if_review_open(student: Student, credit: MasteryCredit) -> None:
+    """Raise Conflict when a review of the credit was opened meanwhile (seen under the student's
+    lock, or after the one-open-review constraint refused the race's loser)."""
+    if CreditReview.objects.filter(student=student, credit=credit, closed_at__isnull=True).exists():
+        raise Conflict(
+            f"A review of {credit} was requested meanwhile, by someone else or in another "
+            "window; nothing was saved. Reload the page to see it."
+        )
+
+
+def _open_review(
+    actor, student, credit, statement, format, evidence, override_reason, missing
+) -> CreditReview:
     with transaction.atomic(durable=True):
         lock_students([student.pk])
-        review = CreditReview.objects.create(school_id=student.school_id, student=student, credit=credit,
-                                             requested_by=actor, statement=statement, format=format)
+        _refuse_if_review_open(student, credit)
+        review = CreditReview.objects.create(
+            school_id=student.school_id,
+            student=student,
+            credit=credit,
+            requested_by=actor,
+            statement=statement,
+            format=format,
+            override_reason=override_reason,
+        )
         ReviewEvidence.objects.bulk_create(
-            [ReviewEvidence(school_id=student.school_id, review=review, evidence=e) for e in evidence])
-        audit_record(actor=actor, school=student.school_id, action="credit_review.requested", target=review,
-                     after={"student": student.pk, "credit": credit.pk, "evidence": [e.pk for e in evidence]})
+            [
+                ReviewEvidence(school_id=student.school_id, review=review, evidence=e)
+                for e in evidence
+            ]
+        )
+        audit_record(
+            actor=actor,
+            school=student.school_id,
+            action="credit_review.requested",
+            target=review,
+            after={
+                "student": student.pk,
+                "credit": credit.pk,
+                "evidence": [e.pk for e in evidence],
+                **({"override": missing} if override_reason else {}),
+            },
+            note=override_reason,
+        )
         engine.refresh_credits(student, [credit.pk], actor=actor)
     return review
 
 
-def credit_review_schedule(*, actor, review: CreditReview, scheduled_at=None, location: str = "",
-                           panel_users: Sequence = (), guests: Sequence[tuple[str, str, str]] = ()) -> CreditReview:
-    """Schedule a review and seat its panel: staff users and outside experts (name, email, expertise)."""
-    _require_manager_or_teacher(actor, review.school_id)
+def send_invitation(seat_id: int) -> None:
+    """E-mail an outside expert the signed link to their review (the notification task does,
+    after the seat is committed)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from credo.mastery import invites
+
+    seat = PanelSeat.objects.select_related("review__credit", "review__school").get(pk=seat_id)
+    path = reverse("web:guest_review", args=[invites.invitation_token(seat)])
+    context = {
+        "seat": seat,
+        "review": seat.review,
+        "school": seat.review.school,
+        "url": settings.CREDO_BASE_URL.rstrip("/") + path,
+        "expires_on": invites.expires_on(seat),
+    }
+    send_mail(
+        subject=render_to_string("web/reviews/invitation_subject.txt", context).strip(),
+        message=render_to_string("web/reviews/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[seat.guest_email],
+    )
+
+
+def credit_review_schedule(
+    *,
+    actor,
+    review: CreditReview,
+    scheduled_at=None,
+    location: str = "",
+    panel_users: Sequence = (),
+    guests: Sequence[tuple[str, str, str]] = (),
+) -> CreditReview:
+    """Schedule a review and seat its panel: staff users and outside experts (name, email, expertise).
+
+    Only the school's panel formers may (see `access.can_form_panel`). Each new outside expert is
+    e-mailed their signed link once the seats are committed.
+    """
+    access.require_form_panel(actor, review.school_id)
     if not review.is_open:
         refuse(None, "That review is closed.")
+    student_user = Student.objects.filter(pk=review.student_id).values_list("user_id", flat=True)
     for user in panel_users:
-        if not roles_in(user, review.school_id):
-            refuse("panel_users", f"{user} holds no role in this school.")
+        if not roles_in(user, review.school_id) & (PANEL_STAFF_ROLES | {Role.REVIEWER}):
+            refuse("panel_users", f"{user} is not staff or a reviewer of this school.")
+        if user.pk in set(student_user):
+            refuse("panel_users", "A student cannot sit on the panel of their own review.")
+    errors = []
+    for name, email, _ in guests:
+        if not (name or "").strip():
+            errors.append("Give each outside expert's name.")
+        if not (email or "").strip():
+            errors.append(
+                f"Give {name or 'the outside expert'}'s e-mail address for the invitation."
+            )
+    if errors:
+        raise ValidationError({"guest_email": errors})
     with transaction.atomic(durable=True):
         before = snapshot(review, ["scheduled_at", "location"])
         review.scheduled_at, review.location = scheduled_at, location
         review.save(update_fields=["scheduled_at", "location"])
-        seated = set(PanelSeat.objects.filter(review=review, user__isnull=False).values_list("user_id", flat=True))
-        seats = [PanelSeat(school_id=review.school_id, review=review, user=u) for u in panel_users
-                 if u.pk not in seated]
-        seats += [PanelSeat(school_id=review.school_id, review=review, guest_name=n, guest_email=e,
-                            guest_expertise=x) for n, e, x in guests]
-        PanelSeat.objects.bulk_create(seats)
-        audit_record(actor=actor, school=review.school_id, action="credit_review.scheduled", target=review,
-                     before=before, after={"scheduled_at": scheduled_at, "location": location,
-                                           "panel": [str(s) for s in seats]})
+        seated = set(
+            PanelSeat.objects.filter(review=review, user__isnull=False).values_list(
+                "user_id", flat=True
+            )
+        )
+        seats = [
+            PanelSeat(school_id=review.school_id, review=review, user=u, invited_by=actor)
+            for u in panel_users
+            if u.pk not in seated
+        ]
+        guest_seats = [
+            PanelSeat(
+                school_id=review.school_id,
+                review=review,
+                guest_name=n.strip(),
+                guest_email=e.strip(),
+                guest_expertise=x,
+                invited_by=actor,
+            )
+            for n, e, x in guests
+        ]
+        for seat in seats + guest_seats:
+            seat.save()
+        audit_record(
+            actor=actor,
+            school=review.school_id,
+            action="credit_review.scheduled",
+            target=review,
+            before=before,
+            after={
+                "scheduled_at": scheduled_at,
+                "location": location,
+                "panel": [str(s) for s in seats + guest_seats],
+            },
+        )
+        # Seated staff hear of it in the app; outside experts are e-mailed their link (the task
+        # queue, once this commits).
+        notify_events.seats_invited(seats + guest_seats)
     return review
 
 
-def _require_manager_or_teacher(actor, school_id):
-    if not (roles_in(actor, school_id) & (MANAGER_ROLES | {Role.TEACHER, Role.ADVISOR})):
-        raise NotAllowed("Only staff may schedule reviews and seat panels.")
+def panel_state(review: CreditReview) -> dict:
+    """Return the panel's seats (seat id → counts as staff), its votes (seat id → vote) and
+    whether the seated panel could reach a decision under the credit's policy."""
+    seats = access.staff_seats(PanelSeat.objects.filter(review=review).select_related("user"))
+    votes = dict(ReviewVote.objects.filter(review=review).values_list("seat_id", "vote"))
+    credit = review.credit
+    return {
+        "seats": seats,
+        "votes": votes,
+        "policy": credit.get_decision_policy_display(),
+        "min_staff": credit.decision_min_staff,
+        "can_decide": rules.panel_can_decide(
+            credit.decision_policy, credit.decision_min_staff, seats
+        ),
+    }
 
 
-def credit_review_decide(*, review: CreditReview, decision: str, feedback: str, actor=None,
-                         seat: PanelSeat | None = None) -> ReviewDecision:
-    """Record a panel's decision: award the credit, or "not yet" with feedback. Close the review."""
+def credit_review_decide(
+    *, review: CreditReview, decision: str, feedback: str, actor=None, seat: PanelSeat | None = None
+) -> ReviewVote:
+    """Record one panel member's vote ("award" or "not yet", with feedback) on a review.
+
+    `actor` votes from their own seat; an outside expert votes through `seat` (their signed link).
+    When the votes satisfy the credit's decision policy (`rules.panel_outcome`) the panel's
+    decision is recorded, the review closes, and an award is made when it says so.
+    """
     if decision not in Decision.values:
         refuse("decision", "Choose to award the credit or “not yet”.")
     if not feedback.strip():
         refuse("feedback", "Write feedback for the student.")
     if seat is not None:
-        if seat.review_id != review.pk:
+        if seat.review_id != review.pk or seat.user_id is not None:
             raise NotAllowed("That invitation is for another review.")
-    elif not (PanelSeat.objects.filter(review=review, user=actor).exists()
-              or roles_in(actor, review.school_id) & MANAGER_ROLES):
-        raise NotAllowed("Only a member of this review's panel or a registrar may decide it.")
+    else:
+        seat = access.seat_of(actor, review)
+        if seat is None:
+            raise NotAllowed("Only a member of this review's panel may vote on it.")
     with transaction.atomic(durable=True):
         lock_students([review.student_id])
-        review = CreditReview.objects.select_for_update().get(pk=review.pk)
+        review = (
+            CreditReview.objects.select_for_update()
+            .select_related("credit", "student")
+            .get(pk=review.pk)
+        )
         if not review.is_open:
             refuse(None, "This review has already been decided.")
-        result = ReviewDecision.objects.create(school_id=review.school_id, review=review, decision=decision,
-                                               feedback=feedback, decided_by=actor, decided_by_guest=seat)
-        review.closed_at = timezone.now()
-        review.save(update_fields=["closed_at"])
-        if decision == Decision.AWARD and not CreditAward.objects.filter(
-                student_id=review.student_id, credit_id=review.credit_id, revoked_at__isnull=True).exists():
-            award = CreditAward.objects.create(school_id=review.school_id, student_id=review.student_id,
-                                               credit_id=review.credit_id, awarded_on=timezone.localdate(),
-                                               review=review, awarded_by=actor)
-            audit_record(actor=actor, school=review.school_id, action="credit.awarded", target=award,
-                         after={"student": review.student_id, "credit": review.credit_id, "review": review.pk})
-        audit_record(actor=actor, school=review.school_id, action="credit_review.decided", target=result,
-                     after={"decision": decision, "feedback": feedback,
-                            "guest": seat.guest_name if seat else None})
-        engine.refresh_credits(review.student, [review.credit_id], actor=actor)
-        engine.refresh_graduation(review.student)
+        if ReviewVote.objects.filter(review=review, seat=seat).exists():
+            refuse(None, "You have already voted on this review.")
+        vote = ReviewVote.objects.create(
+            school_id=review.school_id, review=review, seat=seat, vote=decision, feedback=feedback
+        )
+        voter = actor if seat.user_id else system_actor()
+        audit_record(
+            actor=voter,
+            school=review.school_id,
+            action="credit_review.voted",
+            target=vote,
+            after={"vote": decision, "feedback": feedback, "seat": seat.pk},
+            note="" if seat.user_id else f"Outside expert {seat.guest_name}, by invitation link",
+        )
+        state = panel_state(review)
+        outcome = rules.panel_outcome(
+            review.credit.decision_policy,
+            review.credit.decision_min_staff,
+            state["seats"],
+            state["votes"],
+        )
+        if outcome is not None:
+            notify_events.decision_made(_decide(review, outcome, state))
+    return vote
+
+
+def _decide(review: CreditReview, outcome: str, state: dict) -> ReviewDecision:
+    """Record the panel's decision, close the review and award the credit when it says so.
+
+    The decision is attributed to the first staff member who voted for it (the policy ensures
+    there is one), and its feedback joins the feedback of those who agreed.
+    """
+    agreeing = list(
+        ReviewVote.objects.filter(review=review, vote=outcome)
+        .select_related("seat__user")
+        .order_by("voted_at", "id")
+    )
+    decider = next(v.seat.user for v in agreeing if state["seats"].get(v.seat_id))
+    feedback = "\n\n".join(v.feedback for v in agreeing)
+    result = ReviewDecision.objects.create(
+        school_id=review.school_id,
+        review=review,
+        decision=outcome,
+        feedback=feedback,
+        decided_by=decider,
+    )
+    review.closed_at = timezone.now()
+    review.save(update_fields=["closed_at"])
+    if (
+        outcome == Decision.AWARD
+        and not CreditAward.objects.filter(
+            student_id=review.student_id, credit_id=review.credit_id, revoked_at__isnull=True
+        ).exists()
+    ):
+        award = CreditAward.objects.create(
+            school_id=review.school_id,
+            student_id=review.student_id,
+            credit_id=review.credit_id,
+            awarded_on=timezone.localdate(),
+            review=review,
+            awarded_by=decider,
+        )
+        audit_record(
+            actor=decider,
+            school=review.school_id,
+            action="credit.awarded",
+            target=award,
+            after={"student": review.student_id, "credit": review.credit_id, "review": review.pk},
+        )
+    audit_record(
+        actor=decider,
+        school=review.school_id,
+        action="credit_review.decided",
+        target=result,
+        after={
+            "decision": outcome,
+            "feedback": feedback,
+            "votes": {str(k): v for k, v in state["votes"].items()},
+            "policy": review.credit.decision_policy,
+        },
+    )
+    engine.refresh_credits(review.student, [review.credit_id], actor=decider)
+    engine.refresh_graduation(review.student)
     return result
 
 
 def credit_award_revoke(*, actor, award: CreditAward, reason: str) -> CreditAward:
     """Revoke an award (registrar only, with a reason). The award row keeps its history."""
-    if Role.REGISTRAR not in roles_in(actor, award.school_id):
-        raise NotAllowed("Only a registrar may revoke a mastery credit.")
-    if not reason.strip():
+    access.require_revoke_and_retire(actor, award.school_id, "revoke a mastery credit")
+    if not (reason or "").strip():
         refuse("reason", "Say why the credit is being revoked.")
     if award.revoked_at is not None:
         refuse(None, "That award has already been revoked.")
+    reason = reason.strip()
+    if len(reason) > 2000:
+        refuse("reason", "Keep the reason under 2000 characters.")
     with transaction.atomic(durable=True):
         lock_students([award.student_id])
+        award = CreditAward.objects.select_for_update().get(pk=award.pk)
+        if award.revoked_at is not None:
+            refuse(None, "That award has already been revoked.")
         award.revoked_at, award.revoked_by, award.revoke_reason = timezone.now(), actor, reason
         award.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-        audit_record(actor=actor, school=award.school_id, action="credit.revoked", target=award,
-                     after={"revoked_at": award.revoked_at}, note=reason)
+        audit_record(
+            actor=actor,
+            school=award.school_id,
+            action="credit.revoked",
+            target=award,
+            before={"student": award.student_id, "credit": award.credit_id, "revoked_at": None},
+            after={
+                "student": award.student_id,
+                "credit": award.credit_id,
+                "revoked_at": award.revoked_at,
+            },
+            note=reason,
+        )
         engine.refresh_credits(award.student, [award.credit_id], actor=actor)
         engine.refresh_graduation(award.student)
     return award
@@ -449,8 +1225,13 @@ def credit_award_revoke(*, actor, award: CreditAward, reason: str) -> CreditAwar
 # --- habits of work and credit areas (added for the web pages) ----------------------------------
 
 
-def habits_record(*, assessor, demonstrated_on: dt.date, entries: Sequence[tuple[Student, Competency, object]],
-                  task: str = "") -> list[Assessment]:
+def habits_record(
+    *,
+    assessor,
+    demonstrated_on: dt.date,
+    entries: Sequence[tuple[Student, Competency, object]],
+    task: str = "",
+) -> list[Assessment]:
     """Record habits-of-work ratings (student, habit, value) in one go: all or none.
 
     Every competency must belong to a habits framework, so these ratings never mix with academic
@@ -465,9 +1246,20 @@ def habits_record(*, assessor, demonstrated_on: dt.date, entries: Sequence[tuple
             errors[key] = [f"{competency.code} is not a habit of work."]
             continue
         try:
-            checked.append((student, competency, _check_assessment(
-                assessor=assessor, student=student, competency=competency, value=value,
-                demonstrated_on=demonstrated_on, kind=AssessmentKind.SUMMATIVE)))
+            checked.append(
+                (
+                    student,
+                    competency,
+                    _check_assessment(
+                        assessor=assessor,
+                        student=student,
+                        competency=competency,
+                        value=value,
+                        demonstrated_on=demonstrated_on,
+                        kind=AssessmentKind.SUMMATIVE,
+                    ),
+                )
+            )
         except ValidationError as exc:
             errors[key] = [f"{student}, {competency.code}: {m}" for m in exc.messages]
     if errors:
@@ -476,26 +1268,50 @@ def habits_record(*, assessor, demonstrated_on: dt.date, entries: Sequence[tuple
         lock_students([s.pk for s, _, _ in checked])
         result = []
         for student, competency, value in checked:
-            result.append(_write_assessment(
-                assessor=assessor, student=student, competency=competency, value=value,
-                demonstrated_on=demonstrated_on, kind=AssessmentKind.SUMMATIVE, feedback="", evidence=None,
-                accommodated=False, modified_scale=False, task=task, replaces=None,
-            ))
+            result.append(
+                _write_assessment(
+                    assessor=assessor,
+                    student=student,
+                    competency=competency,
+                    value=value,
+                    demonstrated_on=demonstrated_on,
+                    kind=AssessmentKind.SUMMATIVE,
+                    feedback="",
+                    evidence=None,
+                    accommodated=False,
+                    modified_scale=False,
+                    task=task,
+                    replaces=None,
+                )
+            )
             engine.refresh_student(student, competency, actor=assessor)
     return result
 
 
-def credit_area_save(*, actor, school, code: str, name: str, colour: str = "#336699", order: int = 0,
-                     description: str = "", area: CreditArea | None = None) -> CreditArea:
+def credit_area_save(
+    *,
+    actor,
+    school,
+    code: str,
+    name: str,
+    colour: str = "#336699",
+    order: int = 0,
+    description: str = "",
+    area: CreditArea | None = None,
+) -> CreditArea:
     """Create or change a credit area of the transcript's credit profile."""
     import re
 
-    _require_manager(actor, school, "define credit areas")
+    require_manage_setup(actor, school, "define credit areas")
     errors: dict[str, list[str]] = {}
     code, name = (code or "").strip(), (name or "").strip()
     if not code:
         errors["code"] = ["Give the area a short code."]
-    elif CreditArea.objects.filter(school=school, code=code).exclude(pk=area.pk if area else None).exists():
+    elif (
+        CreditArea.objects.filter(school=school, code=code)
+        .exclude(pk=area.pk if area else None)
+        .exists()
+    ):
         errors["code"] = [f"The school already has an area {code}."]
     if not name:
         errors["name"] = ["Name the area."]
@@ -505,10 +1321,22 @@ def credit_area_save(*, actor, school, code: str, name: str, colour: str = "#336
         raise ValidationError(errors)
     before = snapshot(area) if area else None
     area = area or CreditArea(school=school)
-    area.code, area.name, area.colour, area.order, area.description = code, name, colour, order or 0, description
+    area.code, area.name, area.colour, area.order, area.description = (
+        code,
+        name,
+        colour,
+        order or 0,
+        description,
+    )
     area.full_clean(validate_unique=False)
     with transaction.atomic(durable=True):
         area.save()
-        audit_record(actor=actor, school=school, action="credit_area.saved", target=area, before=before,
-                     after=snapshot(area))
+        audit_record(
+            actor=actor,
+            school=school,
+            action="credit_area.saved",
+            target=area,
+            before=before,
+            after=snapshot(area),
+        )
     return area

@@ -76,6 +76,36 @@ def live_history(student_id: int, competency_id: int) -> list[tuple[Decimal, str
     return [(as_decimal(v), k, as_date(d)) for v, k, d in rows]
 
 
+def judged_value(student_id: int, competency_id: int) -> Decimal | None:
+    """Return the level a teacher's judgment sets for this student × competency, or None: the
+    latest judgment row decides (None when it is a withdrawal, or the school allows none)."""
+    rows = fetch(
+        "SELECT j.value FROM mastery_judgment j JOIN schools_school s ON s.id = j.school_id "
+        "WHERE j.student_id = %s AND j.competency_id = %s AND s.judgment_enabled = %s "
+        "ORDER BY j.judged_at DESC, j.id DESC LIMIT 1",
+        [student_id, competency_id, True],
+    )
+    return as_decimal(rows[0][0]) if rows else None
+
+
+def judged_values(school_ids: Sequence[int]) -> list[tuple[int, int, Decimal]]:
+    """Return (student, competency, level) of every judgment in force in these schools (the latest
+    row of each student × competency, when it is not a withdrawal and the school allows them)."""
+    if not school_ids:
+        return []
+    rows = fetch(
+        "SELECT j.student_id, j.competency_id, j.value, j.judged_at, j.id FROM mastery_judgment j "
+        "JOIN schools_school s ON s.id = j.school_id "
+        f"WHERE j.school_id IN ({_marks(school_ids)}) AND s.judgment_enabled = %s "
+        "ORDER BY j.student_id, j.competency_id, j.judged_at, j.id",
+        [*school_ids, True],
+    )
+    latest: dict[tuple[int, int], object] = {}
+    for student_id, competency_id, value, _, _ in rows:
+        latest[(student_id, competency_id)] = value
+    return [(s, c, as_decimal(v)) for (s, c), v in latest.items() if v is not None]
+
+
 STATE_COLUMNS = (
     "score",
     "status",
@@ -121,7 +151,8 @@ def delete_state(student_id: int, competency_id: int) -> None:
 
 ITEM_SELECT = (
     "SELECT i.credit_id, i.competency_id, i.points, i.required, c.rule, c.rule_n, c.min_evidence, "
-    "c.review_required FROM mastery_creditrequirementitem i "
+    "c.review_required, c.from_cohort, c.until_cohort, c.available_on "
+    "FROM mastery_creditrequirementitem i "
     "JOIN mastery_masterycredit c ON c.id = i.credit_id "
 )
 

@@ -1306,7 +1306,7 @@ WAYFINDER = SchoolSpec(
         GraduationRuleSpec("all_credits", "All 26 foundational credits", level="foundational"),
         GraduationRuleSpec(
             "min_credits",
-            "At least one advanced credit (from the class of 2028)",
+            "At least one advanced credit (a requirement for the class of {cohort})",
             level="advanced",
             n=1,
             cohorts=(2028, 2029),

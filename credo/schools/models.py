@@ -38,6 +38,11 @@ class NetworkLead(models.Model):
         return f"{self.user} · {self.network}"
 
 
+def default_panel_formers() -> list[str]:
+    """Return who forms review panels by default: admins, registrars and review coordinators."""
+    return ["admin", "registrar", "review_coordinator"]
+
+
 class School(models.Model):
     """The tenant. Its profile is what admissions readers see about the school."""
 
@@ -59,7 +64,29 @@ class School(models.Model):
         default=42,
         help_text="Days without gain on a target before a student is listed as not progressing.",
     )
+    support_stalls = models.PositiveSmallIntegerField(
+        default=3,
+        help_text="Targets without gain before an advisor sees a student as needing support.",
+    )
+    support_window_days = models.PositiveSmallIntegerField(
+        default=180,
+        help_text="Only work demonstrated this many days back counts toward needing support.",
+    )
     grade_conversion_enabled = models.BooleanField(default=False)
+    judgment_enabled = models.BooleanField(
+        default=True,
+        help_text="Teachers may set a student's level on a target against the calculated one, "
+        "with a reason (professional judgment).",
+    )
+    panel_formers = models.JSONField(
+        default=default_panel_formers,
+        help_text="The roles that may form credit-review panels and invite outside experts: "
+        "some of admin, registrar, review_coordinator.",
+    )
+    two_factor_required = models.BooleanField(
+        default=False,
+        help_text="Admins and registrars must sign in with a second factor (an authenticator app).",
+    )
     as_of = models.DateField(
         null=True,
         blank=True,

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from credo.accounts.access import roles_in
-from credo.accounts.models import MANAGER_ROLES, Role
+from credo.accounts.access import require_manage_setup, roles_in
+from credo.accounts.models import Role
 from credo.core.audit import audit_record, snapshot
-from credo.core.errors import NotAllowed, ValidationError
+from credo.core.errors import ValidationError
 from credo.schools.models import (
     Enrollment,
     ExperienceAlignment,
@@ -21,11 +21,6 @@ from credo.schools.models import (
     SectionTeacher,
     Term,
 )
-
-
-def _require_manager(actor, school, what: str) -> None:
-    if not (roles_in(actor, school) & MANAGER_ROLES):
-        raise NotAllowed(f"Only a school admin or registrar may {what}.")
 
 
 def _raise(errors: dict) -> None:
@@ -46,14 +41,39 @@ def school_settings_save(
     website: str = "",
     enrollment_size: int | None = None,
     not_progressing_days: int = 42,
+    panel_formers: list[str] | None = None,
+    two_factor_required: bool | None = None,
+    support_stalls: int | None = None,
+    support_window_days: int | None = None,
+    judgment_enabled: bool | None = None,
 ) -> School:
-    """Change the school's profile and the settings its pages use (e.g. the "not progressing" period)."""
-    _require_manager(actor, school, "change the school's settings")
+    """Change the school's profile and the settings its pages use (e.g. the "not progressing" period,
+    who forms credit-review panels, whether admins and registrars must sign in with a second
+    factor; `panel_formers` and `two_factor_required` None leave them as they are)."""
+    from credo.accounts.models import PANEL_FORMER_CHOICES
+
+    require_manage_setup(actor, school, "change the school's settings")
     errors: dict[str, list[str]] = {}
+    if panel_formers is not None:
+        panel_formers = sorted({str(r) for r in panel_formers})
+        unknown = [r for r in panel_formers if r not in PANEL_FORMER_CHOICES]
+        if unknown:
+            errors["panel_formers"] = [
+                f"Panels are formed by admins, registrars or review coordinators, not by "
+                f"{', '.join(unknown)}."
+            ]
+        elif not panel_formers:
+            errors["panel_formers"] = ["Choose at least one role that forms review panels."]
     if not (name or "").strip():
         errors["name"] = ["Give the school's name."]
     if not isinstance(not_progressing_days, int) or not 7 <= not_progressing_days <= 365:
         errors["not_progressing_days"] = ["Choose a period from 7 to 365 days."]
+    support_stalls = school.support_stalls if support_stalls is None else support_stalls
+    if not isinstance(support_stalls, int) or not 1 <= support_stalls <= 20:
+        errors["support_stalls"] = ["Choose from 1 to 20 targets."]
+    window = school.support_window_days if support_window_days is None else support_window_days
+    if not isinstance(window, int) or not 30 <= window <= 1460:
+        errors["support_window_days"] = ["Choose a window from 30 to 1460 days."]
     _raise(errors)
     before = snapshot(school)
     for field, value in dict(
@@ -66,6 +86,15 @@ def school_settings_save(
         website=website or "",
         enrollment_size=enrollment_size,
         not_progressing_days=not_progressing_days,
+        panel_formers=school.panel_formers if panel_formers is None else panel_formers,
+        two_factor_required=(
+            school.two_factor_required if two_factor_required is None else bool(two_factor_required)
+        ),
+        support_stalls=support_stalls,
+        support_window_days=window,
+        judgment_enabled=(
+            school.judgment_enabled if judgment_enabled is None else bool(judgment_enabled)
+        ),
     ).items():
         setattr(school, field, value)
     school.full_clean()
@@ -79,6 +108,11 @@ def school_settings_save(
             before=before,
             after=snapshot(school),
         )
+        if before["judgment_enabled"] != school.judgment_enabled:
+            # Judgments stop (or start again) counting: every level of the school follows.
+            from credo.mastery import bulk
+
+            bulk.recompute([school.pk], actor=actor)
     return school
 
 
@@ -93,7 +127,7 @@ def term_save(
     term: Term | None = None,
 ) -> Term:
     """Create or change a term; its dates must be in order."""
-    _require_manager(actor, school, "define terms")
+    require_manage_setup(actor, school, "define terms")
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = ["Name the term."]
@@ -140,7 +174,7 @@ def experience_save(
     experience: LearningExperience | None = None,
 ) -> LearningExperience:
     """Create or change a learning experience and the competencies it is aligned to."""
-    _require_manager(actor, school, "define learning experiences")
+    require_manage_setup(actor, school, "define learning experiences")
     competencies = list(dict.fromkeys(competencies))
     errors: dict[str, list[str]] = {}
     code, title = (code or "").strip(), (title or "").strip()
@@ -204,7 +238,7 @@ def section_save(
     section: Section | None = None,
 ) -> Section:
     """Create or change a section with its teachers and (when given) its enrolled students."""
-    _require_manager(actor, school, "define sections")
+    require_manage_setup(actor, school, "define sections")
     teachers = list(dict.fromkeys(teachers))
     students = None if students is None else list(dict.fromkeys(students))
     errors: dict[str, list[str]] = {}

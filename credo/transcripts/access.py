@@ -11,9 +11,24 @@ import uuid
 
 from django.http import Http404
 
-from credo.accounts.access import roles_in, students_visible_to
+from credo.accounts.access import is_manager, roles_in, students_visible_to
 from credo.accounts.models import MANAGER_ROLES
-from credo.transcripts.models import ShareLink, TranscriptComment, TranscriptVersion
+from credo.transcripts.models import (
+    PublicationRun,
+    ShareLink,
+    TranscriptComment,
+    TranscriptVersion,
+)
+
+
+def access_publication_run(*, user, school, run_id) -> PublicationRun:
+    """Return the school's publication run for an admin or registrar; else Http404."""
+    if not is_manager(user, school):
+        raise Http404("No such run.")
+    try:
+        return PublicationRun.objects.select_related("requested_by").get(pk=run_id, school=school)
+    except (PublicationRun.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such run.") from None
 
 
 def access_version(*, user, school, public_id) -> TranscriptVersion:
@@ -40,13 +55,18 @@ def find_version(*, public_id) -> TranscriptVersion:
 
 
 def find_share_link(*, token: str) -> ShareLink:
-    """Return the link with this token, whatever its state (the view says if it lapsed); else Http404."""
+    """Return the link with this token, whatever its state (the view says if it lapsed); else
+    Http404. Looked up by the token's hash, the only form stored; the link carries the token."""
     if not token or len(token) > 64:
         raise Http404("No such link.")
     try:
-        return ShareLink.objects.select_related("version", "student").get(token=token)
+        link = ShareLink.objects.select_related("version", "student").get(
+            token_hash=ShareLink.hash_token(token)
+        )
     except ShareLink.DoesNotExist:
         raise Http404("No such link.") from None
+    link.token = token
+    return link
 
 
 def may_share(user, student) -> bool:

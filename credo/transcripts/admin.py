@@ -31,7 +31,7 @@ class TranscriptVersionAdmin(ReadOnlyAdmin):
 class ShareLinkAdmin(ReadOnlyAdmin):
     list_display = ("student", "recipient", "version", "created_at", "expires_at", "revoked_at")
     list_filter = ("school",)
-    exclude = ("token",)  # a live link is a key; the student copies it from their page
+    exclude = ("token_hash",)  # of no use to read; the token itself is never stored
     actions = None
 
 

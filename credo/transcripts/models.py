@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from credo.core.models import TenantModel, TenantQuerySet
+from credo.core.models import Leased, TenantModel, TenantQuerySet
 
 
 class ImmutableVersionError(Exception):
@@ -93,7 +93,7 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Finished with errors"
 
 
-class PublicationRun(TenantModel):
+class PublicationRun(TenantModel, Leased):
     """One request to publish the transcripts of a cohort (or a list of students), run as a task."""
 
     requested_by = models.ForeignKey(
@@ -115,6 +115,12 @@ class PublicationRun(TenantModel):
     html_seconds = models.FloatField(default=0.0)
     pdf_seconds = models.FloatField(default=0.0)
     publish_seconds = models.FloatField(default=0.0)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="how many times a worker has taken it (a resumed run is taken again)"
+    )
+    stopped_reason = models.TextField(
+        blank=True, help_text="why it stopped before the end, when its worker died"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -130,6 +136,16 @@ class PublicationRun(TenantModel):
     @property
     def finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def position(self) -> int:
+        """How many of its students have been dealt with; a resumed run goes on from here."""
+        return self.done + self.failed
+
+    @property
+    def stopped_early(self) -> bool:
+        """Whether it ended before reaching every student (its worker died): it can be retried."""
+        return self.status == RunStatus.FAILED and self.position < self.total
 
     @property
     def seconds_each(self) -> dict[str, float]:
@@ -239,13 +255,18 @@ class TranscriptVersion(TenantModel):
 
 
 class ShareLink(TenantModel):
-    """A read-only link to one published version, for one recipient, until it expires or is revoked."""
+    """A read-only link to one published version, for one recipient, until it expires or is revoked.
+
+    Only the SHA-256 of the link's token is stored: whoever reads the database cannot open the
+    links. The token itself is known when the link is made (`share_link_create` sets `token` on
+    the object it returns, shown once) and when a reader opens it (`find_share_link`).
+    """
 
     version = models.ForeignKey(TranscriptVersion, on_delete=models.PROTECT, related_name="links")
     student = models.ForeignKey(
         "accounts.Student", on_delete=models.PROTECT, related_name="share_links"
     )
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     recipient = models.CharField(max_length=120)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -261,11 +282,20 @@ class ShareLink(TenantModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["student", "-created_at"])]
 
+    token: str | None = None  # the clear token, where it is known (never stored)
+
     def __str__(self):
         return f"Link for {self.recipient} to {self.version_id}"
 
     def get_absolute_url(self):
+        if not self.token:
+            raise ValueError("The address of a share link is known only when it is made or opened.")
         return reverse("transcripts:shared", args=[self.token])
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        """Return the hex SHA-256 of `token`, as stored in `token_hash`."""
+        return hashlib.sha256(token.encode()).hexdigest()
 
     @property
     def state(self) -> str:

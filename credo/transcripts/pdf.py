@@ -63,6 +63,7 @@ def print_html(
         ctx["density"] = density
         ctx["summary_columns"] = render.layout_columns(ctx["summary_areas"], density)
     ctx["inline_css"] = mark_safe(render.stylesheet())  # noqa: S308 -- our own files
+    ctx["inline_styles"] = True  # WeasyPrint runs no script: area colours as style attributes
     ctx["print_css"] = mark_safe(_print_css())  # noqa: S308
     content = version.content
     footer = (

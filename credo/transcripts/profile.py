@@ -40,6 +40,7 @@ __all__ = [
     "STATES",
     "STATE_WORDS",
     "ProfileArea",
+    "cell_name",
     "ProfileCell",
     "profile_summary",
     "profile_table",
@@ -111,6 +112,11 @@ class ProfileArea:
             raise ValueError("an area needs a name")
         # Accept a list for convenience but keep the dataclass hashable and immutable.
         object.__setattr__(self, "cells", tuple(self.cells))
+
+
+def cell_name(area: ProfileArea, cell: ProfileCell) -> str:
+    """Return how a cell is named to assistive technology: area, credit, level and status."""
+    return f"{area.name}: {cell.label}, {cell.level}, {STATE_WORDS[cell.state]}"
 
 
 def _check_areas(areas: Iterable[ProfileArea]) -> tuple[ProfileArea, ...]:
@@ -586,9 +592,13 @@ def render_profile_svg(
         height, cy = size, s / 2
 
     title_id, desc_id = f"{p}-title", f"{p}-desc"
+    # A picture whose cells are links is a group of named links, not an image: assistive
+    # technology treats whatever is inside role="img" as presentational, links included.
+    linked = any(c.href for area in areas for c in area.cells)
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{height}" '
-        f'viewBox="0 0 {size} {height}" role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'viewBox="0 0 {size} {height}" role="{"group" if linked else "img"}" '
+        f'aria-labelledby="{title_id} {desc_id}" '
         f'font-family="{_FONT}" class="credit-profile">',
         f'<title id="{title_id}">{_esc(title)}</title>',
         f'<desc id="{desc_id}">{_esc(_describe(areas))}</desc>',
@@ -631,13 +641,17 @@ def render_profile_svg(
                     f' id="{p}-c{index}-{cell.level[0]}{k}"'
                     f' data-level="{cell.level}" data-state="{cell.state}"'
                 )
-                # The title sits on the group so the tooltip shows over the overlay too.
+                # The title sits on the group so the tooltip shows over the overlay too. In a
+                # group of links every cell carries its own name (area, credit, level, status),
+                # so it reads the same without sight and without colour.
+                name = f' aria-label="{_esc(cell_name(area, cell))}"' if linked else ""
+                graphic = f' role="img"{name}' if linked and not cell.href else ""
                 path = (
-                    f'<g class="cp-cell-group"><title>{_esc(tooltip)}</title>'
+                    f'<g class="cp-cell-group"{graphic}><title>{_esc(tooltip)}</title>'
                     f"{_cell_paths(p, index, area.colour, cell, d, unit, attrs)}</g>"
                 )
                 if cell.href:
-                    path = f'<a href="{_esc(cell.href.strip())}">{path}</a>'
+                    path = f'<a href="{_esc(cell.href.strip())}"{name}>{path}</a>'
                 out.append(path)
 
         # A thin band in the area colour outside the rings ties the sector to its name, even

@@ -203,7 +203,9 @@ DENSITIES = (
     ("compact", 3, 47, 36),
     ("dense", 4, 42, 42),
     ("packed", 3, 52, 44),
+    ("tight", 4, 46, 48),
 )
+RUN_IN = frozenset({"packed", "tight"})
 _SETTINGS = {name: (columns, chars, capacity) for name, columns, chars, capacity in DENSITIES}
 
 
@@ -215,7 +217,7 @@ def area_lines(area: dict, density_name: str) -> int:
     """Return an estimate of how many lines an area takes in the printed credit list."""
     _, chars, _ = _SETTINGS[density_name]
     head = 2 + math.ceil(len(area["name"]) / chars)  # name, counts, rule and gap
-    if density_name == "packed":  # one run-in paragraph
+    if density_name in RUN_IN:  # one run-in paragraph
         return head + math.ceil(sum(len(_shown(c)) + 5 for c in area["listed"]) / chars)
     lines = head + max(0, 1 - len(area["listed"]))
     for credit in area["listed"]:
@@ -270,6 +272,7 @@ def render_html(version, *, evidence_url: Callable[[str], str] | None = None) ->
         verification_url=version.verification_url(),
     )
     ctx["inline_css"] = mark_safe(stylesheet())  # noqa: S308 -- our own file
+    ctx["inline_styles"] = True  # a file opened on its own: no script, no Content-Security-Policy
     return render_to_string("transcripts/standalone.html", ctx)
 
 

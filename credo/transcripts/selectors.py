@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from credo.accounts.models import Role, Student
+from credo.core import runs
 from credo.mastery.models import (
     CreditArea,
     CreditAward,
@@ -30,6 +31,7 @@ from credo.mastery.models import (
 from credo.transcripts.models import (
     GradeConversionTable,
     PublicationRun,
+    RunStatus,
     ShareLink,
     ShareView,
     TranscriptComment,
@@ -61,8 +63,9 @@ def policy_of(school) -> TranscriptPolicy:
     return TranscriptPolicy.objects.filter(school=school).first() or TranscriptPolicy(school=school)
 
 
-def _file_facts(field) -> dict | None:
-    """Return name, size and SHA-256 of a stored evidence file, or None when there is none."""
+def _file_facts(field, *, name: str = "", content_type: str = "") -> dict | None:
+    """Return name, content type, size and SHA-256 of a stored evidence file, or None when there
+    is none. `name` is the name it was uploaded with (it is stored under a generated one)."""
     if not field:
         return None
     digest = hashlib.sha256()
@@ -77,7 +80,8 @@ def _file_facts(field) -> dict | None:
     finally:
         field.close()
     return {
-        "name": field.name.rsplit("/", 1)[-1],
+        "name": name or field.name.rsplit("/", 1)[-1],
+        "content_type": content_type or "application/octet-stream",
         "path": field.name,
         "size": size,
         "sha256": digest.hexdigest(),
@@ -134,7 +138,7 @@ def _evidence_rows(
             "where": where,
             "body": item.body,
             "url": item.url,
-            "file": _file_facts(item.file),
+            "file": _file_facts(item.file, name=item.file_name, content_type=item.file_type),
             "approved_on": timezone.localdate(item.approved_at).isoformat(),
         }
         tagged = {t.credit_id for t in item.credit_tags.all()}
@@ -488,3 +492,63 @@ def grade_report(student, table: GradeConversionTable) -> dict:
     points = [r["points"] for r in rows if r["points"] is not None]
     overall = _round(sum(points, Decimal(0)) / len(points)) if points else None
     return {"rows": rows, "overall_points": overall, "bands": bands}
+
+
+def revocations_since(version) -> list[dict]:
+    """Return the credits this version shows as earned that the school has revoked since.
+
+    A published version is never changed; readers are told beside it instead. A credit that was
+    revoked and then awarded again (by a review) is not listed.
+    """
+    from credo.mastery.models import CreditAward
+
+    earned = {
+        credit.get("code")
+        for area in version.content.get("areas", [])
+        for credit in area.get("credits", [])
+        if credit.get("state") == "earned"
+    }
+    if not earned:
+        return []
+    active = set(
+        CreditAward.objects.filter(
+            student_id=version.student_id, revoked_at__isnull=True, credit__code__in=earned
+        ).values_list("credit__code", flat=True)
+    )
+    rows = (
+        CreditAward.objects.filter(
+            student_id=version.student_id,
+            credit__code__in=earned - active,
+            revoked_at__gt=version.published_at,
+        )
+        .select_related("credit")
+        .order_by("revoked_at", "id")
+    )
+    seen, out = set(), []
+    for award in rows:
+        if award.credit.code in seen:
+            continue
+        seen.add(award.credit.code)
+        out.append(
+            {
+                "code": award.credit.code,
+                "title": award.credit.title,
+                "revoked_on": award.revoked_at,
+                "reason": award.revoke_reason,
+            }
+        )
+    return out
+
+
+def publication_run_lost(run: PublicationRun) -> str | None:
+    """Return why an unfinished run will never finish by itself (its worker died), or None."""
+    if run.status == RunStatus.RUNNING:
+        return runs.taken_run_lost(
+            worker=run.worker, heartbeat_at=run.heartbeat_at, started_at=run.started_at
+        ) or runs.task_ended(run.task_id)
+    if run.status == RunStatus.QUEUED:
+        # heartbeat_at: when it was last re-queued (a new run: when it was made)
+        return runs.queued_run_lost(
+            task_id=run.task_id, queued_at=run.heartbeat_at or run.created_at
+        )
+    return None

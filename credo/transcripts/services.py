@@ -16,8 +16,9 @@ from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
-from credo.accounts.access import roles_in, students_visible_to
+from credo.accounts.access import require_manage_setup, roles_in, students_visible_to, system_actor
 from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Student
+from credo.core import runs
 from credo.core.audit import audit_record, audit_stamp, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
 from credo.transcripts import selectors
@@ -42,13 +43,6 @@ version_published = Signal()
 MAX_LINK_DAYS = 730
 DEFAULT_LINK_DAYS = 90
 MAX_COMMENT = 2000
-
-
-def _require_manager(actor, school, what: str) -> None:
-    if actor is None:  # the command line: whoever runs it administers the installation
-        return
-    if not (roles_in(actor, school) & MANAGER_ROLES):
-        raise NotAllowed(f"Only a school admin or registrar may {what}.")
 
 
 def _is_self(actor, student: Student) -> bool:
@@ -144,7 +138,7 @@ def transcript_publish(
     is False) unless ``force``. The PDF is rendered after the transaction commits, in the
     background.
     """
-    _require_manager(actor, student.school_id, "publish transcripts")
+    require_manage_setup(actor, student.school_id, "publish transcripts")
     if not student.active:
         refuse(None, f"{student} is not an active student.")
     with transaction.atomic(durable=True):
@@ -163,10 +157,11 @@ def transcript_publish_as_of(
     """Publish the student's transcript as their record stood on ``on``, stamped ``at``.
 
     For loaders of schools whose records stop on a day (`credo demo`): it runs inside the
-    caller's transaction, so a whole load stands or falls together. Nothing is queued: the PDF
-    and the signed CLR are made the first time someone asks for them, as for any version.
+    caller's transaction, so a whole load stands or falls together. The signed CLR is queued when
+    that transaction commits, as after any publication (reading never issues it); the PDF is
+    drawn the first time someone asks for it.
     """
-    _require_manager(actor, student.school_id, "publish transcripts")
+    require_manage_setup(actor, student.school_id, "publish transcripts")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transcript_publish_as_of runs inside the caller's transaction.")
     if not student.active:
@@ -181,7 +176,7 @@ def transcript_publish_as_of(
         force=False,
         today=on,
         published_at=at,
-        announce=False,
+        announce=True,
     )
 
 
@@ -200,7 +195,7 @@ def publication_run_start(
     Give ``cohort`` (a graduation year) or ``student_ids``. Return the run, whose progress the
     task updates as it goes.
     """
-    _require_manager(actor, school, "publish transcripts")
+    require_manage_setup(actor, school, "publish transcripts")
     if (cohort is None) == (student_ids is None):
         refuse("cohort", "Choose a cohort or a list of students.")
     students = Student.objects.filter(school=school, active=True)
@@ -263,17 +258,25 @@ def publication_run_execute(
 
     Each new version's HTML is rendered (and its PDF, when the run asks) as it is published, so
     the run's timings say what a transcript costs. A student whose publication fails is
-    recorded in the run's errors; the others go on.
+    recorded in the run's errors; the others go on. A run re-queued after its worker died
+    resumes after the students it had dealt with (`publication_runs_recover`).
     """
-    from credo.transcripts import render
-    from credo.transcripts.pdf import store_pdf
-
     with transaction.atomic(durable=True):
         run = PublicationRun.objects.select_for_update().get(pk=run_id)
         if run.finished or run.status == RunStatus.RUNNING:
-            return run
-        run.status, run.started_at = RunStatus.RUNNING, timezone.now()
-        run.save(update_fields=["status", "started_at"])
+            return run  # done, or another worker has it (a dead one's run is re-queued first)
+        run.status, run.started_at = RunStatus.RUNNING, run.started_at or timezone.now()
+        run.worker, run.heartbeat_at = runs.worker_identity(), timezone.now()
+        run.attempts += 1
+        run.save(update_fields=["status", "started_at", "worker", "heartbeat_at", "attempts"])
+    with runs.Heartbeat(PublicationRun, run.pk):
+        return _publish_students(run, progress)
+
+
+def _publish_students(run: PublicationRun, progress) -> PublicationRun:
+    from credo.transcripts import render
+    from credo.transcripts.pdf import store_pdf
+
     students = {
         s.pk: s
         for s in Student.objects.filter(
@@ -281,7 +284,9 @@ def publication_run_execute(
         ).select_related("school")
     }
     actor = run.requested_by
-    for student_id in run.student_ids:
+    # A resumed run goes on after the students already dealt with. One published but not yet
+    # counted when the worker died is published again: unchanged, it keeps its version.
+    for student_id in run.student_ids[run.position :]:
         student = students.get(student_id)
         error = None
         timings = {"publish": 0.0, "html": 0.0, "pdf": 0.0}
@@ -303,6 +308,7 @@ def publication_run_execute(
             error = f"{student or student_id}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}"
         with transaction.atomic(durable=True):
             changes = {
+                "heartbeat_at": timezone.now(),
                 "publish_seconds": F("publish_seconds") + timings["publish"],
                 "html_seconds": F("html_seconds") + timings["html"],
                 "pdf_seconds": F("pdf_seconds") + timings["pdf"],
@@ -330,6 +336,92 @@ def publication_run_execute(
             after={"done": run.done, "failed": run.failed, "status": run.status},
         )
     return run
+
+
+MAX_ATTEMPTS = 3  # a run whose worker died this many times is left for a person to retry
+
+
+def publication_runs_recover() -> list[str]:
+    """Resume every publication run whose worker died, or fail it after `MAX_ATTEMPTS`; say what was done."""
+    said = []
+    for run in PublicationRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]):
+        reason = selectors.publication_run_lost(run)
+        if reason:
+            outcome = publication_run_recover(run_id=run.pk, reason=reason)
+            if outcome:
+                said.append(f"publication run {run.pk} ({run.school_id}): {outcome}")
+    return said
+
+
+def publication_run_recover(*, run_id: int, reason: str) -> str:
+    """Re-queue a lost run to resume where it stopped, or mark it failed; return which ("" if neither).
+
+    The run is looked at again under a lock: if another process took it meanwhile, nothing changes.
+    """
+    with transaction.atomic(durable=True):
+        run = PublicationRun.objects.select_for_update().get(pk=run_id)
+        if selectors.publication_run_lost(run) is None:
+            return ""
+        before = {"status": run.status, "position": run.position, "worker": run.worker}
+        if run.attempts >= MAX_ATTEMPTS:
+            run.status, run.finished_at = RunStatus.FAILED, timezone.now()
+            run.stopped_reason = (
+                f"Stopped after {run.position} of {run.total} students: {reason}. It had been "
+                f"started {run.attempts} times, so it is not resumed again by itself."
+            )
+            run.save(update_fields=["status", "finished_at", "stopped_reason"])
+            action, outcome = "transcript.run_interrupted", "marked failed"
+        else:
+            run.status, run.worker, run.task_id = RunStatus.QUEUED, "", ""
+            run.heartbeat_at = timezone.now()
+            run.save(update_fields=["status", "worker", "task_id", "heartbeat_at"])
+            action, outcome = "transcript.run_resumed", f"resumed after {run.position} students"
+            transaction.on_commit(lambda: _enqueue_run(run_id))
+        audit_record(
+            actor=system_actor(),
+            school=run.school_id,
+            action=action,
+            target=run,
+            before=before,
+            after={"status": run.status, "reason": reason, "attempts": run.attempts},
+        )
+    return outcome
+
+
+def publication_run_retry(*, actor, run: PublicationRun) -> PublicationRun:
+    """Queue a run that stopped before the end to go on from where it stopped."""
+    require_manage_setup(actor, run.school_id, "publish transcripts")
+    with transaction.atomic(durable=True):
+        locked = PublicationRun.objects.select_for_update().get(pk=run.pk)
+        lost = selectors.publication_run_lost(locked)
+        if not locked.stopped_early and not lost:
+            refuse(None, "Only a run that stopped before the end can be retried.")
+        before = {"status": locked.status, "position": locked.position}
+        locked.status, locked.finished_at, locked.worker = RunStatus.QUEUED, None, ""
+        locked.attempts, locked.stopped_reason, locked.task_id = 0, "", ""
+        locked.heartbeat_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "status",
+                "finished_at",
+                "worker",
+                "attempts",
+                "stopped_reason",
+                "task_id",
+                "heartbeat_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            school=locked.school_id,
+            action="transcript.run_retried",
+            target=locked,
+            before=before,
+            after={"status": locked.status, "reason": lost or "stopped early"},
+        )
+        transaction.on_commit(lambda: _enqueue_run(locked.pk))
+    locked.refresh_from_db()
+    return locked
 
 
 # --- share links ---------------------------------------------------------------------------------
@@ -369,12 +461,13 @@ def share_link_create(
     expires_at = timezone.make_aware(
         dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time.min)
     )
+    token = secrets.token_urlsafe(32)
     with transaction.atomic(durable=True):
         link = ShareLink.objects.create(
             school_id=version.school_id,
             version=version,
             student=student,
-            token=secrets.token_urlsafe(32),
+            token_hash=ShareLink.hash_token(token),
             recipient=recipient,
             created_by=actor,
             expires_at=expires_at,
@@ -386,6 +479,7 @@ def share_link_create(
             target=link,
             after={"version": version.pk, "recipient": recipient, "expires_at": expires_at},
         )
+    link.token = token  # shown to the student once; only its hash is kept
     return link
 
 
@@ -498,7 +592,7 @@ def comment_withdraw(*, actor, comment: TranscriptComment) -> TranscriptComment:
 
 def transcript_policy_save(*, actor, school, include_courses: bool) -> TranscriptPolicy:
     """Choose whether transcripts list the courses and experiences a student completed."""
-    _require_manager(actor, school, "change how transcripts are made")
+    require_manage_setup(actor, school, "change how transcripts are made")
     with transaction.atomic(durable=True):
         policy, _ = TranscriptPolicy.objects.select_for_update().get_or_create(school=school)
         before = snapshot(policy, ["include_courses"])
@@ -517,7 +611,7 @@ def transcript_policy_save(*, actor, school, include_courses: bool) -> Transcrip
 
 def grade_conversion_set_enabled(*, actor, school, enabled: bool):
     """Turn the separate grade-conversion report on or off for the school (off by default)."""
-    _require_manager(actor, school, "turn grade conversion on or off")
+    require_manage_setup(actor, school, "turn grade conversion on or off")
     if enabled and not GradeConversionTable.objects.filter(school=school).exists():
         refuse("enabled", "Define the conversion table first.")
     with transaction.atomic(durable=True):
@@ -575,7 +669,7 @@ def grade_table_save(
 
     ``bands`` are (lowest level, grade, points) rows. The table feeds a separate report only.
     """
-    _require_manager(actor, school, "define a grade conversion")
+    require_manage_setup(actor, school, "define a grade conversion")
     from credo.frameworks.models import Framework
 
     scales = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path(S, views.home, name="home"),
     path(S + "settings/", views.settings_page, name="settings"),
     path(S + "runs/<int:run_id>/", views.run_detail, name="run"),
+    path(S + "runs/<int:run_id>/retry/", views.run_retry, name="run_retry"),
     path(S + "students/<int:student_id>/", views.student_transcript, name="student"),
     path(S + "students/<int:student_id>/preview/", views.preview, name="preview"),
     path(S + "students/<int:student_id>/grades/", views.grade_report, name="grade_report"),

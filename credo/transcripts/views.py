@@ -8,7 +8,6 @@ authorize, services write, selectors and `render` read.
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts.access import access_student, is_manager, students_visible_to
@@ -29,12 +29,13 @@ from credo.transcripts import render as tx_render
 from credo.transcripts.access import (
     access_comment,
     access_link_for_change,
+    access_publication_run,
     access_version,
     find_share_link,
     find_version,
     may_share,
 )
-from credo.transcripts.models import PublicationRun, TranscriptVersion, ViewKind
+from credo.transcripts.models import TranscriptVersion, ViewKind
 from credo.transcripts.pdf import pdf_for
 from credo.web.views.common import page, school_page
 
@@ -119,16 +120,28 @@ def home(request, school):
 @school_page
 def run_detail(request, school, run_id):
     """A publication run's progress; htmx polls the progress block until the run finishes."""
-    if not is_manager(request.user, school):
-        raise Http404("No such run.")
-    try:
-        run = PublicationRun.objects.select_related("requested_by").get(pk=run_id, school=school)
-    except PublicationRun.DoesNotExist:
-        raise Http404("No such run.") from None
+    run = access_publication_run(user=request.user, school=school, run_id=run_id)
     template = (
         "transcripts/_run.html" if request.headers.get("HX-Request") else "transcripts/run.html"
     )
-    return page(request, template, {"run": run})
+    return page(request, template, {"run": run, "lost": selectors.publication_run_lost(run)})
+
+
+@login_required
+@school_page
+@require_http_methods(["POST"])
+def run_retry(request, school, run_id):
+    """Queue a run that stopped before the end (its worker died) to go on from where it stopped."""
+    run = access_publication_run(user=request.user, school=school, run_id=run_id)
+    try:
+        run = services.publication_run_retry(actor=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, f"Publishing goes on after {run.position} of {run.total} transcripts."
+        )
+    return redirect("transcripts:run", slug=school.slug, run_id=run.pk)
 
 
 # --- one student's transcript ------------------------------------------------------------------------
@@ -176,6 +189,9 @@ def _student_context(
     }
 
 
+NEW_LINK = "credo_new_share_link"  # session key: the address of a link just made, shown once
+
+
 @login_required
 @school_page
 @require_http_methods(["GET", "POST"])
@@ -184,7 +200,15 @@ def student_transcript(request, school, student_id):
     student = access_student(user=request.user, student_id=student_id, school=school)
     here = reverse("transcripts:student", args=[school.slug, student.pk])
     if request.method == "GET":
-        return page(request, "transcripts/student.html", _student_context(request, school, student))
+        context = _student_context(request, school, student)
+        shown = request.session.pop(NEW_LINK, None)  # a link made by the POST just before
+        if shown:
+            context["links"] = list(context["links"])
+            for link in context["links"]:
+                if link.pk == shown["id"]:
+                    link.token = shown["token"]
+                    context["new_link"] = link
+        return page(request, "transcripts/student.html", context)
 
     action = request.POST.get("action", "")
     kwargs = {}
@@ -221,9 +245,13 @@ def student_transcript(request, school, student_id):
                 except ValidationError as exc:
                     _apply(form, exc)
                 else:
+                    # Credo keeps only the token's hash: the address rides in the session to the
+                    # next page, which shows it once and forgets it.
+                    request.session[NEW_LINK] = {"id": link.pk, "token": link.token}
                     messages.success(
                         request,
-                        f"A link for {link.recipient} is ready: copy it from the list below.",
+                        f"A link for {link.recipient} is ready. Copy it now: for safety Credo "
+                        "shows it only this once.",
                     )
                     return redirect(f"{here}#links")
         elif action == "revoke":
@@ -320,6 +348,7 @@ def version_page(request, school, public_id):
         draft=False,
         is_current=version.is_current,
         hash_ok=version.hash_matches(),
+        revocations=selectors.revocations_since(version),
     )
     return page(request, "transcripts/version.html", ctx)
 
@@ -394,9 +423,11 @@ def _evidence_file(item: dict, key: str):
     except (KeyError, FileNotFoundError, OSError):
         data = None
     if data is not None and hashlib.sha256(data).hexdigest() == facts["sha256"]:
-        content_type = mimetypes.guess_type(facts["name"])[0] or "application/octet-stream"
+        # The type found when the file was uploaded; versions published before it was kept
+        # are served as plain bytes.
+        content_type = facts.get("content_type") or "application/octet-stream"
         response = HttpResponse(data, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{facts["name"]}"'
+        response["Content-Disposition"] = content_disposition_header(True, facts["name"])
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "sandbox"
         return response
@@ -459,7 +490,9 @@ def shared(request, token):
         verification_url=version.verification_url(),
         evidence_url=lambda key: reverse("transcripts:shared_evidence", args=[token, key]),
     )
-    ctx.update(link=link, is_current=version.is_current)
+    ctx.update(
+        link=link, is_current=version.is_current, revocations=selectors.revocations_since(version)
+    )
     return _no_store(render(request, "transcripts/shared.html", ctx))
 
 
@@ -525,6 +558,7 @@ def verify(request, public_id):
             "hash_ok": version.hash_matches(),
             "is_current": version.is_current,
             "newest": newest,
+            "revocations": selectors.revocations_since(version),
         },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"

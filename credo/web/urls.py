@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from credo.web.views import accounts, advising, home, manage, reviews, students, teaching
+from credo.web.views import (
+    accounts,
+    advising,
+    home,
+    manage,
+    reviews,
+    signin,
+    students,
+    teaching,
+    twofactor,
+    worklists,
+)
 
 app_name = "web"
 
@@ -26,6 +37,16 @@ school_patterns = [
     path("sections/<int:section_id>/not-progressing/", teaching.support, name="support"),
     # students
     path("students/<int:student_id>/", students.student_dashboard, name="student"),
+    path(
+        "students/<int:student_id>/competencies/<int:competency_id>/how/",
+        students.competency_how,
+        name="competency_how",
+    ),
+    path(
+        "students/<int:student_id>/competencies/<int:competency_id>/judgment/",
+        students.judgment,
+        name="judgment",
+    ),
     path("students/<int:student_id>/evidence/", students.evidence_list, name="evidence_list"),
     path("students/<int:student_id>/evidence/new/", students.evidence_new, name="evidence_new"),
     path("students/<int:student_id>/peers/", students.peer_work, name="peer_work"),
@@ -35,10 +56,18 @@ school_patterns = [
         name="review_request",
     ),
     path("students/<int:student_id>/story/", students.story, name="story"),
+    path(
+        "students/<int:student_id>/credits/<int:credit_id>/revoke/",
+        students.award_revoke,
+        name="award_revoke",
+    ),
     path("students/<int:student_id>/story/approve/", students.story_approve, name="story_approve"),
     # advising
     path("advisees/", advising.advisees, name="advisees"),
     # reviews
+    path("to-assess/", worklists.to_assess, name="to_assess"),
+    path("approvals/", worklists.approvals, name="approvals"),
+    path("reviews/awaiting-panel/", worklists.panels, name="panels"),
     path("reviews/", reviews.queue, name="reviews"),
     path("reviews/<int:review_id>/", reviews.detail, name="review"),
     path("reviews/<int:review_id>/schedule/", reviews.schedule, name="review_schedule"),
@@ -50,11 +79,16 @@ school_patterns = [
 
 urlpatterns = [
     path("", home.landing, name="landing"),
+    path("accounts/login/", signin.SignInView.as_view(), name="login"),
+    path("accounts/login/code/", signin.signin_verify, name="signin_verify"),
+    path("accounts/two-factor/", twofactor.two_factor, name="two_factor"),
+    path("accounts/two-factor/set-up/", twofactor.two_factor_setup, name="two_factor_setup"),
     path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="web/login.html"),
-        name="login",
+        "accounts/two-factor/recovery-codes/",
+        twofactor.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
     ),
+    path("accounts/two-factor/turn-off/", twofactor.two_factor_turn_off, name="two_factor_off"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/forgotten/", accounts.forgot_password, name="forgot_password"),

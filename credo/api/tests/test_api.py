@@ -193,6 +193,7 @@ def test_share_links_are_made_and_withdrawn_by_the_registrar(client, world):
     assert link["recipient"] == "Admissions, Example College" and "/t/" in link["url"]
     listed = get(client, tokens["registrar"], f"/schools/hill/students/{s1.pk}/share-links").json()
     assert [x["id"] for x in listed] == [link["id"]]
+    assert listed[0]["url"] is None  # only the token's hash is kept: the address is shown once
     revoked = post(
         client, tokens["registrar"], f"/schools/hill/share-links/{link['id']}/revoke", {}
     )

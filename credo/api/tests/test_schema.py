@@ -40,7 +40,15 @@ def one_connection():
     request_finished.connect(close_old_connections)
 
 
-def _steer(case, world):
+@pytest.fixture
+def share_link(world):
+    from credo.transcripts.services import share_link_create
+
+    hill = world["hill"]
+    return share_link_create(actor=hill.registrar, version=world["version"], recipient="College")
+
+
+def _steer(case, world, link=None):
     """Point generated ids at real records most of the time (the rest stay random, or name Dale's)."""
     hill, dale = world["hill"], world["dale"]
     real = {
@@ -49,10 +57,11 @@ def _steer(case, world):
         "framework_id": [hill.framework.pk, hill.habits.pk, dale.framework.pk],
         "public_id": [str(world["version"].public_id)],
         "kind": ["scores", "case", "canvas", "oneroster"],
+        "link_id": [link.pk] if link is not None else [],
     }
     params = case.path_parameters or {}
     for name, choices in real.items():
-        if name in params:
+        if name in params and choices:
             seed = abs(hash(str(params[name])))
             if seed % 4 or name == "slug":
                 params[name] = choices[seed % len(choices)]
@@ -63,8 +72,7 @@ def _steer(case, world):
             case.body["competency_id"] = hill.competencies[seed % 6].pk
 
 
-@schema.parametrize()
-@settings(
+SETTINGS = settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[
@@ -73,11 +81,47 @@ def _steer(case, world):
         HealthCheck.filter_too_much,
     ],
 )
+
+
+@schema.parametrize()
+@SETTINGS
 @pytest.mark.django_db
-def test_the_api_keeps_to_its_document(case, world, one_connection):
-    _steer(case, world)
+def test_the_api_keeps_to_its_document(case, world, share_link, one_connection):
+    _steer(case, world, share_link)
     token = world["tokens"]["admin"]
     response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
     if case.path_parameters and case.path_parameters.get("slug") == "dale":
         # Another school's slug never gets an answer with data (a body that cannot be parsed is a 400).
         assert response.status_code >= 400, response.text
+
+
+HOSTILE = ["\x00", "a\x00b", "\x1b[2J", "\x7f", "\u0085", "\ud7ff\x08"]
+
+
+def _poison(params: dict | None, seed: int) -> None:
+    for n, name in enumerate(sorted(params or {})):
+        if isinstance(params[name], str) and (seed + n) % 2 == 0:
+            params[name] = params[name] + HOSTILE[(seed + n) % len(HOSTILE)]
+
+
+@schema.parametrize()
+@settings(SETTINGS, max_examples=10)
+@pytest.mark.django_db
+def test_hostile_variants_of_every_operation_never_answer_a_server_error(
+    case, world, share_link, one_connection
+):
+    """The same generated requests, made hostile: control characters put into the path and query
+    strings, and the body sent as multipart/form-data without a boundary. Each answer is a 4xx
+    (or, where the hostile part is not read, a success) in the one format, never a 5xx."""
+    _steer(case, world, share_link)
+    seed = abs(hash((case.operation.label, str(case.path_parameters), str(case.query))))
+    _poison(case.path_parameters, seed)
+    _poison(case.query, seed + 1)
+    headers = {"Authorization": f"Bearer {world['tokens']['admin']}"}
+    if case.operation.method.upper() in ("POST", "PUT", "PATCH"):
+        headers["Content-Type"] = "multipart/form-data"
+    response = case.call(headers=headers)
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        body = response.json()
+        assert set(body["error"]) == {"status", "code", "message", "fields"}, body

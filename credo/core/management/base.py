@@ -12,5 +12,7 @@ def schools_from_option(slug: str | None) -> list[int]:
     try:
         return [School.objects.get(slug=slug).pk]
     except School.DoesNotExist:
-        known = ", ".join(School.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
+        known = (
+            ", ".join(School.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
+        )
         raise CommandError(f"--school {slug}: no such school (known: {known})") from None

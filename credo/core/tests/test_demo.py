@@ -384,7 +384,8 @@ def test_educators_comment_on_credits_the_student_earned(loaded):
 def test_student1_shares_a_transcript_a_reader_opens_without_signing_in(loaded, client):
     from django.utils import timezone
 
-    from credo.transcripts.models import ShareView
+    from credo.core.demo import demo_share_token
+    from credo.transcripts.models import ShareLink, ShareView
 
     for spec in NETWORK.schools:
         student = student1(spec.slug)
@@ -393,6 +394,8 @@ def test_student1_shares_a_transcript_a_reader_opens_without_signing_in(loaded, 
         assert link.version.is_current and link.recipient
         seen = ShareView.objects.filter(link=link).count()
         assert seen >= 2
+        link.token = demo_share_token(link.pk)  # the landing page's link; only its hash is kept
+        assert link.token_hash == ShareLink.hash_token(link.token)
         response = client.get(link.get_absolute_url())
         assert response.status_code == 200
         page = response.content.decode()
@@ -407,8 +410,11 @@ def test_the_landing_page_opens_a_shared_transcript_per_school(loaded, client, s
     settings.CREDO_DEMO = True
     page = client.get("/").content.decode()
     assert page.count("Read a shared transcript as an admissions reader") == 3
+    from credo.core.demo import demo_share_token
+
     for spec in NETWORK.schools:
-        assert student1(spec.slug).share_links.get().get_absolute_url() in page
+        link = student1(spec.slug).share_links.get()
+        assert f"/t/{demo_share_token(link.pk)}/" in page
 
 
 def test_the_demo_transcripts_print_their_whole_summary_on_page_one(loaded):
@@ -437,3 +443,19 @@ def pdf_text(page):
     from credo.transcripts import pdf
 
     return pdf.page_text(page)
+
+
+def test_each_demo_teacher1_finds_revisions_waiting_to_be_assessed(loaded):
+    """A fresh demo shows a Monday morning: revisions in answer to feedback, not yet assessed."""
+    from credo.mastery import worklists
+
+    for school in School.objects.filter(slug__in=[s.slug for s in NETWORK.schools]):
+        teacher = User.objects.get(username=f"teacher1@{school.slug}")
+        items = worklists.to_assess(teacher, school)
+        revisions = [i for i in items if i.is_revision]
+        assert revisions, school.slug
+        for item in revisions:
+            prompt = item.evidence.responds_to
+            assert prompt.feedback and prompt.student_id == item.evidence.student_id
+            assert item.evidence.revision_of_id == prompt.evidence_id
+            assert item.evidence.demonstrated_on <= school.today()

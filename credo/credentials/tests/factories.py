@@ -51,12 +51,15 @@ def achievement_credential(number: int = 1, *, issuer: str = ISSUER) -> dict:
 def signed_achievement_credential(
     key_pair: keys.KeyPair, number: int = 1, *, issuer: str = ISSUER
 ) -> dict:
-    return proofs.sign(
+    """Return a credential signed as Credo signs: its one proof written as an array."""
+    signed = proofs.sign(
         achievement_credential(number, issuer=issuer),
         key_pair.private_key,
         key_pair.verification_method(issuer),
         SIGNED_AT,
     )
+    signed["proof"] = [signed["proof"]]
+    return signed
 
 
 def clr_credential(embedded: list[dict], *, issuer: str = ISSUER) -> dict:

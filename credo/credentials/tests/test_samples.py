@@ -123,4 +123,7 @@ def test_the_vectors_signed_credentials_verify(interop, name):
     result = verify_credential(vector["signed_credential"], now=NOW, key_resolver=published.get)
 
     assert result.valid, result.failures
-    assert result.warnings == []
+    # The vectors write single values (their one proof, types) where the published schema
+    # wants arrays, which a strict validator refuses as written: the check passes, and says so.
+    assert {c.name for c in result.warnings} == {"schema"}
+    assert all("strict JSON-schema validator refuses" in c.message for c in result.warnings)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import call_command
 
+from credo.accounts.access import system_actor
 from credo.credentials import documents, proofs, selectors, services
 from credo.credentials.models import IssuedCredential, SchoolKey
 from credo.credentials.tests.builders import awarded_student, publish
@@ -29,7 +30,7 @@ def credential_settings(settings, tmp_path):
 def clr(hill):
     """The CLR of a published transcript with two earned credits (CASE-aligned, with evidence)."""
     return services.transcript_credential_issue(
-        actor=None, version=publish(hill, awarded_student(hill))
+        actor=system_actor(), version=publish(hill, awarded_student(hill))
     )
 
 
@@ -141,7 +142,9 @@ def test_a_superseded_transcript_is_valid_with_a_warning(hill, clr):
 
     student = clr.student
     comment_add(actor=hill.teacher, student=student, credit=hill.credits["count"], body="More.")
-    newer = services.transcript_credential_issue(actor=None, version=publish(hill, student))
+    newer = services.transcript_credential_issue(
+        actor=system_actor(), version=publish(hill, student)
+    )
     report = verify_document(clr.document)
     assert report.valid
     (status,) = report.result.named("status")

@@ -230,6 +230,7 @@ def test_did_key_methods_resolve_locally(key_pair):
     signed = proofs.sign(
         document, key_pair.private_key, f"{did}#{key_pair.public_key_multibase}", SIGNED_AT
     )
+    signed["proof"] = [signed["proof"]]
 
     result = verify_credential(signed, now=NOW)
 
@@ -256,7 +257,7 @@ def test_missing_or_foreign_proofs(signed):
     assert result.named("proof")[0].message == "the credential has no proof"
 
     foreign = copy.deepcopy(signed)
-    foreign["proof"]["cryptosuite"] = "ecdsa-rdfc-2019"
+    foreign["proof"][0]["cryptosuite"] = "ecdsa-rdfc-2019"
     result = verify_credential(foreign, now=NOW)
     assert _failed(result) == ["proof-type"]
     assert "unsupported cryptosuite" in result.failures[0].message
@@ -264,7 +265,7 @@ def test_missing_or_foreign_proofs(signed):
     assert result.named("proof-value") == result.named("defined-terms") == []
 
     other_purpose = copy.deepcopy(signed)
-    other_purpose["proof"]["proofPurpose"] = "authentication"
+    other_purpose["proof"][0]["proofPurpose"] = "authentication"
     assert _failed(verify_credential(other_purpose, now=NOW)) == ["proof-type"]
 
 
@@ -273,7 +274,7 @@ def test_every_proof_of_a_set_must_hold(signed, key_pair):
     twice = proofs.sign(signed, second.private_key, second.verification_method(ISSUER), SIGNED_AT)
     assert verify_credential(twice, now=NOW).valid
 
-    twice["proof"][1]["proofValue"] = signed["proof"]["proofValue"]
+    twice["proof"][1]["proofValue"] = signed["proof"][0]["proofValue"]
     result = verify_credential(twice, now=NOW)
     assert _failed(result) == ["proof-value"]
     assert result.failures[0].message.startswith("proof 2 of 2:")

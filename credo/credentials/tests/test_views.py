@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from credo.accounts.access import system_actor
 from credo.credentials import services
 from credo.credentials.models import IssuedCredential, SchoolKey
 from credo.credentials.tests.builders import awarded_student, publish
@@ -31,7 +32,7 @@ def version(hill):
 
 @pytest.fixture
 def clr(version):
-    return services.transcript_credential_issue(actor=None, version=version)
+    return services.transcript_credential_issue(actor=system_actor(), version=version)
 
 
 def _login(client, user):
@@ -60,7 +61,7 @@ def test_the_issuer_url_serves_profile_and_keys(client, hill, clr):
         }
     ]
     assert document["assertionMethod"] == [method]
-    assert clr.document["proof"]["verificationMethod"] == method
+    assert clr.document["proof"][0]["verificationMethod"] == method
     ld = client.get(f"/issuers/{hill.school.slug}", HTTP_ACCEPT="application/ld+json")
     assert ld["Content-Type"] == "application/ld+json"
     assert client.get("/issuers/nowhere").status_code == 404
@@ -199,7 +200,29 @@ def test_links_elsewhere_are_never_fetched(client, monkeypatch):
 # --- downloads -----------------------------------------------------------------------------------
 
 
-def test_download_the_clr_of_a_version(client, hill, version):
+def test_a_download_before_the_clr_is_issued_answers_202_and_writes_nothing(client, hill, version):
+    """The CLR is issued after publication (by the task queue); a download never issues it."""
+    url = reverse("credentials:version_clr", args=[hill.school.slug, version.public_id])
+    before = IssuedCredential.objects.count()
+    response = _login(client, hill.registrar).get(url)
+    assert response.status_code == 202 and response["Retry-After"]
+    assert "being issued" in response.content.decode()
+    assert IssuedCredential.objects.count() == before == 0
+
+
+def test_publication_queues_the_clr_and_the_task_issues_it(
+    hill, django_capture_on_commit_callbacks
+):
+    from credo.credentials.tasks import issue_transcript_credential
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        version = publish(hill, awarded_student(hill))
+    assert callbacks, "publication queued nothing"
+    issue_transcript_credential.call(version.pk)
+    assert IssuedCredential.objects.filter(transcript_version=version, kind="clr").exists()
+
+
+def test_download_the_clr_of_a_version(client, hill, version, clr):
     url = reverse("credentials:version_clr", args=[hill.school.slug, version.public_id])
     assert client.get(url).status_code == 302  # sign in first
     response = _login(client, hill.registrar).get(url)
@@ -209,7 +232,7 @@ def test_download_the_clr_of_a_version(client, hill, version):
     assert verify_document(document).valid
 
 
-def test_other_schools_and_other_students_get_404(client, hill, dale, version):
+def test_other_schools_and_other_students_get_404(client, hill, dale, version, clr):
     url = reverse("credentials:version_clr", args=[hill.school.slug, version.public_id])
     assert _login(client, dale.registrar).get(url).status_code == 404
     other = hill.students[1]
@@ -227,7 +250,7 @@ def test_a_transcript_without_credits_has_no_clr(client, hill):
     assert "no earned credit" in response.content.decode()
 
 
-def test_shared_clr_download_follows_the_link_state(client, version):
+def test_shared_clr_download_follows_the_link_state(client, version, clr):
     from credo.transcripts.services import share_link_create, share_link_revoke
 
     link = share_link_create(actor=version.student.user, version=version, recipient="A college")
@@ -294,7 +317,9 @@ def test_the_credentials_page_query_count_does_not_grow_with_students(
     from credo.testing import make_student
 
     url = reverse("credentials:school", args=[hill.school.slug])
-    services.transcript_credential_issue(actor=None, version=publish(hill, awarded_student(hill)))
+    services.transcript_credential_issue(
+        actor=system_actor(), version=publish(hill, awarded_student(hill))
+    )
     _login(client, hill.admin)
     with django_assert_max_num_queries(14) as few:
         client.get(url)
@@ -303,7 +328,7 @@ def test_the_credentials_page_query_count_does_not_grow_with_students(
         from credo.credentials.tests.builders import earn
 
         earn(hill, extra, hill.competencies[:2])
-        services.transcript_credential_issue(actor=None, version=publish(hill, extra))
+        services.transcript_credential_issue(actor=system_actor(), version=publish(hill, extra))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
 

@@ -20,6 +20,7 @@ from credo.frameworks.models import (
     ProficiencyScale,
     ScaleLevel,
 )
+from credo.interop.case import stable_uuid
 from credo.interop.common import Problems, Summary
 from credo.interop.importers.base import Writer, changed_fields
 from credo.interop.models import SourceLink
@@ -38,9 +39,32 @@ class Node:
     line: int
     file: str
     column: str = "humanCodingScheme"
+    code_given: bool = True  # False: the source has no code; a stored competency keeps its own
     scale: ProficiencyScale | None = None
     method: str = ""
     param: int | None = None
+
+
+def _keep_order(nodes: list[Node], by_key: dict) -> None:
+    """Keep the stored sequence of known competencies when the file orders each set of siblings
+    as Credo does (by sequence, then code); new ones go after them.
+
+    When any siblings come in another order, the file's order is the new one (its positions).
+    """
+    groups: dict[str | None, list[Node]] = {}
+    for node in nodes:
+        groups.setdefault(node.parent, []).append(node)
+    for siblings in groups.values():
+        known = [by_key[n.key] for n in siblings if n.key in by_key]
+        if known != sorted(known, key=lambda c: (c.sequence, c.code, c.pk)):
+            return
+    top = max((by_key[n.key].sequence for n in nodes if n.key in by_key), default=0)
+    for node in nodes:
+        if node.key in by_key:
+            node.sequence = by_key[node.key].sequence
+        else:
+            top += 1
+            node.sequence = top
 
 
 def default_scale(school, *, actor, summary: Summary) -> ProficiencyScale:
@@ -140,15 +164,24 @@ def apply_nodes(
     system: str,
     source: str,
     remove: set[str] | None = None,
-) -> None:
+) -> dict:
     """Write `nodes` as the competency tree of `framework` (see the module's docstring).
 
     `remove` names the keys to take out; None means every stored key the nodes do not list.
+    Return the competency of each key (empty when problems were found).
     """
     writer = Writer(actor=actor, school=school, summary=summary, source=source)
     stored = list(Competency.objects.filter(framework=framework))
+    own_keys: set[str] = set()
     if system == "case":
         by_key = {c.case_identifier: c for c in stored if c.case_identifier}
+        # Credo's own export names competencies that have no CASE identifier by a stable one.
+        for c in stored:
+            if not c.case_identifier:
+                key = stable_uuid(school.slug, "competency", str(c.pk))
+                by_key.setdefault(key, c)
+                own_keys.add(key)
+        _keep_order(nodes, by_key)
     else:
         links = {
             link.source_id: link.object_id
@@ -156,6 +189,32 @@ def apply_nodes(
         }
         by_pk = {c.pk: c for c in stored}
         by_key = {key: by_pk[pk] for key, pk in links.items() if pk in by_pk}
+        # Our own export names competencies it has no Canvas GUID for by their CASE
+        # identifier or as credo-<school>-<id>: those are the same competencies again.
+        own = f"credo-{school.slug}-"
+        linked_pks = set(links.values())
+        for c in stored:
+            if c.pk in linked_pks:
+                continue
+            for key in (c.case_identifier, f"{own}{c.pk}"):
+                if key and key not in by_key:
+                    by_key[key] = c
+        elsewhere = {key: pk for key, pk in links.items() if pk not in by_pk and key not in by_key}
+        for node in nodes:
+            if node.key in elsewhere:
+                problems.add(
+                    node.file,
+                    node.line,
+                    "vendor_guid",
+                    f"“{node.key}” is already an outcome of another framework of the school; "
+                    "import without a framework name to update that one in place",
+                )
+        if problems:
+            return {}
+        _keep_order(nodes, by_key)
+    for node in nodes:
+        if not node.code_given and node.key in by_key:
+            node.code = by_key[node.key].code  # the source says no code: keep the one held
     keyed_pks = {c.pk for c in by_key.values()}
     by_code = {c.code: c for c in stored}
     for node in nodes:
@@ -173,7 +232,7 @@ def apply_nodes(
                 by_key[node.key] = holder  # a competency made by hand with the same code: adopt it
                 keyed_pks.add(holder.pk)
     if problems:
-        return
+        return {}
 
     # Codes must stay unique at every moment: move the ones that change out of the way first.
     renamed = [
@@ -204,8 +263,10 @@ def apply_nodes(
                 values.pop("calculation_method"),
                 values.pop("calculation_param"),
             )
-            values["case_identifier"] = node.key
+            values["case_identifier"] = "" if node.key in own_keys else node.key
         competency = by_key.get(node.key)
+        if competency is not None and system != "case":
+            values.pop("kind")  # Canvas knows groups and outcomes only: a kind set here stays
         if competency is None:
             competency = Competency(school=school, framework=framework, **values)
             creates.append((node, competency))
@@ -281,3 +342,4 @@ def apply_nodes(
                 object_id__in=[c.pk for c in doomed],
             ).delete()
     writer.flush()
+    return by_key

@@ -30,6 +30,7 @@ from credo.interop.importers.base import (
 )
 from credo.interop.models import Demographics, SourceLink
 from credo.interop.oneroster import RACE_COLUMNS, Record, Roster
+from credo.interop.roster_export import OWN, own_pk
 from credo.schools.models import (
     Enrollment,
     ExperienceKind,
@@ -107,6 +108,167 @@ class RosterImport:
             self.problems.items.append(p)
         self.summary = Summary()
         self.users_by_sid: dict[str, User] = {}  # shared between the schools of one run
+        self.school_of = self._org_map()
+
+    # --- organisations -------------------------------------------------------------------------
+
+    def _org_map(self) -> dict[str, str | None]:
+        """Map each organisation of the set to the school it stands for.
+
+        A school stands for itself; a department for the school above it; a district (or any
+        organisation above schools) for its one school, and for none when it has several.
+        """
+        orgs = self.roster.table("orgs")
+        children: dict[str, list[str]] = defaultdict(list)
+        for sid, org in orgs.items():
+            if org["parent"]:
+                children[org["parent"]].append(sid)
+        mapping: dict[str, str | None] = {}
+        for sid, org in orgs.items():
+            if org.deleted:
+                continue
+            if org["type"] == "school":
+                mapping[sid] = sid
+            elif org["type"] == "department":
+                node, seen = org["parent"], {sid}
+                while node in orgs and node not in seen and orgs[node]["type"] != "school":
+                    seen.add(node)
+                    node = orgs[node]["parent"]
+                mapping[sid] = node if node in orgs and orgs[node]["type"] == "school" else None
+            else:
+                below, todo, seen = [], list(children.get(sid, ())), {sid}
+                while todo:
+                    node = todo.pop()
+                    if node in seen or orgs[node].deleted:
+                        continue
+                    seen.add(node)
+                    if orgs[node]["type"] == "school":
+                        below.append(node)
+                    else:
+                        todo.extend(children.get(node, ()))
+                mapping[sid] = below[0] if len(below) == 1 else None
+        return mapping
+
+    def resolve(self, org_id: str) -> str | None:
+        """Return the school organisation `org_id` stands for (itself when the set does not say)."""
+        return self.school_of.get(org_id, org_id)
+
+    def _why(self, org_id: str) -> str:
+        org = self.roster.table("orgs").get(org_id)
+        if org is not None and org_id in self.school_of and self.school_of[org_id] is None:
+            if org["type"] == "department":
+                return f"its organisation “{org_id}” is a department under no school of the set"
+            return (
+                f"its organisation “{org_id}” ({org['type']}) has several schools; "
+                "say which one in the file"
+            )
+        return f"its school “{org_id}” is not one this import brings in"
+
+    def _note_skips(self, targets: list[Target]) -> None:
+        """Count, with the reason, every active record that no school of this import takes."""
+        roster, skip = self.roster, self.summary.skip
+        orgs = {t.org_id for t in targets}
+
+        def place(r: Record) -> str:
+            return f"{r.file}:{r.line}"
+
+        placed_classes = set()
+        for c in roster.active("classes"):
+            if self.resolve(c["school"]) in orgs:
+                placed_classes.add(c.sourced_id)
+            else:
+                skip("class", self._why(c["school"]), place(c))
+        used_courses = {
+            c["course"] for c in roster.active("classes") if c.sourced_id in placed_classes
+        }
+        for c in roster.active("courses"):
+            if c.sourced_id not in used_courses and self.resolve(c["org"]) not in orgs:
+                skip("course", self._why(c["org"]), place(c))
+        people: set[str] = set()
+        for e in roster.active("enrollments"):
+            if e["class"] not in placed_classes and self.resolve(e["school"]) not in orgs:
+                skip("enrollment", self._why(e["school"]), place(e))
+            elif e["role"] == "student" or e["role"] in TEACHING_ROLES:
+                people.add(e["user"])
+            else:
+                skip(
+                    "enrollment",
+                    f"the role “{e['role']}” in a class: Credo's sections hold students and teachers",
+                    place(e),
+                )
+        for role in roster.active("roles"):
+            if self.resolve(role["org"]) not in orgs:
+                skip("role", self._why(role["org"]), place(role))
+            elif role["role"] not in ROLE_MAP:
+                skip(
+                    "role", f"“{role['role']}” has no counterpart among Credo's roles", place(role)
+                )
+            else:
+                people.add(role["user"])
+        school_ids = [t.school.pk for t in targets if t.school.pk]
+        known_users = set(
+            SourceLink.objects.filter(
+                school_id__in=school_ids, system=SYSTEM, kind="user"
+            ).values_list("source_id", flat=True)
+        )
+        for u in roster.active("users"):
+            if u.sourced_id not in people and u.sourced_id not in known_users and not u["role"]:
+                skip("user", "no role or enrollment in a school of this import", place(u))
+        # tobedeleted for what no earlier import brought in: nothing to delete.
+        stored = {
+            "academicSessions": Term.objects.filter(school_id__in=school_ids).values_list(
+                "source_id", flat=True
+            ),
+            "courses": LearningExperience.objects.filter(school_id__in=school_ids).values_list(
+                "source_id", flat=True
+            ),
+            "classes": Section.objects.filter(school_id__in=school_ids).values_list(
+                "source_id", flat=True
+            ),
+            "users": known_users,
+            "demographics": Demographics.objects.filter(school_id__in=school_ids).values_list(
+                "source_id", flat=True
+            ),
+            "orgs": School.objects.exclude(source_id="").values_list("source_id", flat=True),
+        }
+        enrolled = set(
+            Enrollment.objects.filter(school_id__in=school_ids).values_list("source_id", flat=True)
+        ) | set(
+            SourceLink.objects.filter(
+                school_id__in=school_ids, system=SYSTEM, kind="teaching"
+            ).values_list("source_id", flat=True)
+        )
+        kinds = {
+            "academicSessions": "term",
+            "courses": "course",
+            "classes": "class",
+            "users": "user",
+            "demographics": "demographics",
+            "orgs": "org",
+            "enrollments": "enrollment",
+            "roles": "role",
+        }
+        for table, kind in kinds.items():
+            deleted = roster.deleted(table)
+            if not deleted:
+                continue
+            if table == "roles":
+                for r in deleted:
+                    skip(
+                        kind,
+                        "roles are not kept one by one: a role goes when users.csv or roles.csv "
+                        "comes in bulk without it, or its user is marked tobedeleted",
+                        place(r),
+                    )
+                continue
+            known = enrolled if table == "enrollments" else set(stored[table])
+            for r in deleted:
+                if r.sourced_id not in known:
+                    skip(
+                        kind,
+                        "marked tobedeleted, but no earlier import brought it in: nothing to delete",
+                        place(r),
+                    )
 
     # --- which schools -----------------------------------------------------------------------
 
@@ -149,6 +311,9 @@ class RosterImport:
             s.source_id: s
             for s in School.objects.filter(source_id__in=[r.sourced_id for r in school_orgs])
         }
+        own = {own_pk(r.sourced_id, "school"): r.sourced_id for r in school_orgs}
+        for s in School.objects.filter(pk__in=[pk for pk in own if pk], source_id=""):
+            existing[own[s.pk]] = s  # a school Credo made, exported under Credo's own id
         targets = []
         taken = set(School.objects.values_list("slug", flat=True))
         for record in school_orgs:
@@ -202,6 +367,8 @@ class RosterImport:
                 _SchoolRun(self, t).check_only()
             refuse_if(self.problems)
 
+        self._note_skips(targets)
+
         def apply() -> Summary:
             for i, target in enumerate(targets):
                 if target.created:
@@ -216,7 +383,11 @@ class RosterImport:
                         note=SYSTEM,
                     )
                     self.summary["school"].created += 1
-                elif self.school is not None and not target.school.source_id:
+                elif (
+                    self.school is not None
+                    and not target.school.source_id
+                    and own_pk(target.org_id, "school") != target.school.pk
+                ):
                     before = snapshot(target.school, ["source_id"])
                     target.school.source_id = target.org_id
                     target.school.save(update_fields=["source_id"])
@@ -248,6 +419,13 @@ class RosterImport:
         return summary
 
 
+def _kept_id(sid: str, record) -> str:
+    """Return the source id to store: none for a record Credo made, named by Credo's own id."""
+    if record is not None and not record.source_id and OWN.match(sid):
+        return ""
+    return sid
+
+
 def _pair(enrollment) -> tuple[int, int]:
     return (enrollment.section_id, enrollment.student_id)
 
@@ -276,7 +454,7 @@ class _SchoolRun:
         return self.roster.modes.get(table) == "bulk"
 
     def belongs(self, org_id: str) -> bool:
-        return org_id == self.org
+        return self.run.resolve(org_id) == self.org
 
     # --- what the file says about this school ---------------------------------------------
 
@@ -351,6 +529,54 @@ class _SchoolRun:
             e.source_id: e
             for e in Enrollment.objects.filter(school_id=school).exclude(source_id="")
         }
+        self._adopt_own_ids(school, students)
+
+    def _adopt_own_ids(self, school, students) -> None:
+        """Let the ids Credo's own export gives records made in Credo name those records again.
+
+        Only ids the set lists are added: a bulk file from elsewhere never touches what was made
+        by hand.
+        """
+        if school is None:
+            return
+        listed = {
+            table: {sid for sid in self.roster.table(table) if OWN.match(sid)}
+            for table in ("academicSessions", "courses", "classes", "users", "enrollments")
+        }
+        if not any(listed.values()):
+            return
+
+        def wanted(table: str, kind: str) -> dict[int, str]:
+            return {own_pk(sid, kind): sid for sid in listed[table] if own_pk(sid, kind)}
+
+        for pk, term in ((t.pk, t) for t in Term.objects.filter(school_id=school, source_id="")):
+            if pk in (ids := wanted("academicSessions", "term")):
+                self.terms[ids[pk]] = term
+        ids = wanted("courses", "course")
+        for c in LearningExperience.objects.filter(school_id=school, source_id="", pk__in=ids):
+            self.courses_db[ids[c.pk]] = c
+        ids = wanted("classes", "class")
+        for s in Section.objects.filter(school_id=school, source_id="", pk__in=ids):
+            self.sections[ids[s.pk]] = s
+        ids = wanted("enrollments", "enrollment")
+        for e in Enrollment.objects.filter(school_id=school, source_id="", pk__in=ids):
+            self.enrollments_db[ids[e.pk]] = e
+        ids = wanted("users", "user")
+        by_user = {s.user_id: s for s in students}
+        self.own_users = {}
+        if ids:
+            members = set(
+                Membership.objects.filter(school_id=school, user_id__in=ids).values_list(
+                    "user_id", flat=True
+                )
+            ) | set(by_user)
+            for user in User.objects.filter(pk__in=set(ids) & members):
+                self.own_users[ids[user.pk]] = user
+                student = by_user.get(user.pk)
+                if student is not None and not student.source_id:
+                    self.students[ids[user.pk]] = student
+
+    own_users: dict[str, User] = {}
 
     # --- reference checks --------------------------------------------------------------------
 
@@ -644,7 +870,18 @@ class _SchoolRun:
             link = self.user_links.get(sid)
             user = self.users_db.get(link.object_id) if link else None
             if user is None:
-                user = self.run.users_by_sid.get(sid)
+                user = self.run.users_by_sid.get(sid) or self.own_users.get(sid)
+                if user is not None and sid in self.own_users:
+                    # Credo's own user, named by Credo's own id: compared, never linked. An
+                    # account that holds no name (the student record has it) is left so.
+                    mine = {k: v for k, v in values.items() if getattr(user, k) or k == "is_active"}
+                    if sid in self.students:  # the student record holds the names sent
+                        mine.pop("first_name", None)
+                        mine.pop("last_name", None)
+                    updates.append((user, changed_fields(user, mine)))
+                    self.user_of[sid] = user
+                    self.run.users_by_sid[sid] = user
+                    continue
                 if (
                     user is None
                     and u["username"] in taken_rows
@@ -703,7 +940,7 @@ class _SchoolRun:
                 "student_number": number,
                 "user_id": self.user_of[sid].pk,
                 "active": True,
-                "source_id": sid,
+                "source_id": _kept_id(sid, student),
             }
             if student is None:
                 if grad is None:
@@ -797,19 +1034,29 @@ class _SchoolRun:
                 continue
             student = self.students.get(e["user"])
             if student is None or student.pk is None:
-                summary.skipped += 1
+                self.summary.skip(
+                    "enrollment", "its user is not a student of the school", f"{e.file}:{e.line}"
+                )
                 continue
             by_pair[(self.sections[e["class"]].pk, student.pk)].append(sid)
         wanted: dict[str, tuple[int, int]] = {}
         for pair, sids in by_pair.items():
             # The row already holding the pair keeps it; a second source id for it is skipped.
             holders = [sid for sid in sids if sid in existing and _pair(existing[sid]) == pair]
-            keeper = None if pair in made_here else (holders or sids)[0]
+            if pair in made_here:
+                # Made by hand: it stays, named again only by Credo's own id for it.
+                keeper = next((sid for sid in holders if OWN.match(sid)), None)
+            else:
+                keeper = (holders or sids)[0]
             for sid in sids:
                 if sid == keeper:
                     wanted[sid] = pair
                 else:
-                    summary.skipped += 1  # the student is already in that class
+                    self.summary.skip(
+                        "enrollment",
+                        "the student is already in that class under another enrollment id",
+                        f"{self.enrollments[sid].file}:{self.enrollments[sid].line}",
+                    )
                     if sid in existing:
                         doomed.add(sid)
         self.writer.delete("enrollment", [existing.pop(sid) for sid in sorted(doomed)])
@@ -841,10 +1088,14 @@ class _SchoolRun:
                 continue
             user = self.user_of.get(e["user"])
             if user is None:
-                self.summary["teaching"].skipped += 1
+                self.summary.skip("teaching", "its user is not known", f"{e.file}:{e.line}")
                 continue
             key = (self.sections[e["class"]].pk, user.pk)
             teaching = existing.get(key)
+            if teaching is not None and own_pk(sid, "teaching") == teaching.pk:
+                # Credo's own assignment, named by Credo's own id: nothing to link or change.
+                self.summary["teaching"].unchanged += 1
+                continue
             if teaching is None:
                 teaching = SectionTeacher(school=self.school, section_id=key[0], user_id=key[1])
                 creates.append(teaching)
@@ -928,11 +1179,9 @@ class _SchoolRun:
         records = self.roster.table("demographics")
         if not records:
             return
-        existing = {
-            d.source_id: d
-            for d in Demographics.objects.filter(school=self.school).exclude(source_id="")
-        }
-        by_student = {d.student_id: d for d in existing.values()}
+        held = list(Demographics.objects.filter(school=self.school))
+        existing = {d.source_id: d for d in held if d.source_id}
+        by_student = {d.student_id: d for d in held}  # those made by hand included
         creates, updates = [], []
         fields = [
             "birth_date",
@@ -948,7 +1197,11 @@ class _SchoolRun:
                 continue
             student = self.students.get(sid)
             if student is None or student.pk is None:
-                self.summary["demographics"].skipped += 1
+                self.summary.skip(
+                    "demographics",
+                    "no student of the school has this sourcedId",
+                    f"{d.file}:{d.line}",
+                )
                 continue
             values = {
                 f: d[f] if d[f] is not None else ("" if f in fields[1:6] else None) for f in fields
@@ -960,7 +1213,7 @@ class _SchoolRun:
                 )
                 creates.append(row)
                 existing[sid] = row
-            elif diff := changed_fields(row, {**values, "source_id": sid}):
+            elif diff := changed_fields(row, {**values, "source_id": _kept_id(sid, row)}):
                 updates.append((row, diff))
             else:
                 self.summary["demographics"].unchanged += 1

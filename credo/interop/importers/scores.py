@@ -40,7 +40,23 @@ def import_scores(
         )
     )
 
+    # What counts already: a line equal to one of these is left alone, whoever assessed it.
+    existing: Counter = Counter()
+    student_ids = sorted({students[r.student].pk for r in rows if r.student in students})
+    for i in range(0, len(student_ids), 500):
+        existing.update(
+            Assessment.objects.filter(
+                Q(school=school)
+                & Q(student_id__in=student_ids[i : i + 500])
+                & Q(retraction=False)
+                & Q(replaced_by__isnull=True)
+            ).values_list(
+                "student_id", "competency_id", "demonstrated_on", "value", "kind", "feedback"
+            )
+        )
+
     plan = []
+    unchanged = 0
     for r in rows:
         student = students.get(r.student) if r.student else None
         if student is None and r.student:
@@ -66,6 +82,12 @@ def import_scores(
             competency = None
         else:
             competency = options[0]
+        if r.ok and student is not None and competency is not None:
+            key = (student.pk, competency.pk, r.date, r.value, r.kind, r.feedback)
+            if existing[key] > 0:
+                existing[key] -= 1
+                unchanged += 1
+                continue  # already recorded: the assessor named does not matter
         assessor = actor
         if r.assessor:
             assessor = users.get(r.assessor)
@@ -94,26 +116,10 @@ def import_scores(
     summary = Summary()
 
     def apply() -> Summary:
-        student_ids = sorted({s.pk for _, s, _, _ in plan})
-        existing: Counter = Counter()
-        for i in range(0, len(student_ids), 500):
-            live = Assessment.objects.filter(
-                Q(school=school)
-                & Q(student_id__in=student_ids[i : i + 500])
-                & Q(retraction=False)
-                & Q(replaced_by__isnull=True)
-            ).values_list(
-                "student_id", "competency_id", "demonstrated_on", "value", "kind", "feedback"
-            )
-            existing.update(live)
+        summary["assessment"].unchanged += unchanged
         creates = []
         now = timezone.now()
         for r, student, competency, assessor in plan:
-            key = (student.pk, competency.pk, r.date, r.value, r.kind, r.feedback)
-            if existing[key] > 0:
-                existing[key] -= 1
-                summary["assessment"].unchanged += 1
-                continue
             creates.append(
                 Assessment(
                     school=school,

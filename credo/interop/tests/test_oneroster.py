@@ -152,7 +152,7 @@ def test_delta_applies_tobedeleted_and_bulk_removes_what_is_no_longer_listed():
             "enrollments.csv": ENROLLMENTS.splitlines()[0]
             + "\r\nE2,tobedeleted,2025-09-01T00:00:00Z,,,,,,,\r\n",
             "users.csv": USERS_HEADER
-            + "S1,active,,true,ana,,Ana,Ruiz-Lund,,N001,,,,G1,10,,,,,,ORG1,\r\n",
+            + "S1,active,2025-09-01T00:00:00Z,true,ana,,Ana,Ruiz-Lund,,N001,,,,G1,10,,,,,,ORG1,\r\n",
         },
     )
     for name in (
@@ -331,12 +331,11 @@ def test_the_conformance_sample_imports_and_reimports_unchanged(hill, shared_int
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_a_large_roster_imports_in_under_a_minute_and_reimports_unchanged():
+def test_a_large_roster_imports_whole_and_reimports_unchanged():
+    # How fast is measured by `credo bench` (its oneroster section), never by a timed test.
     files = synthetic.generate()
     assert files["enrollments.csv"].count(b"\n") - 1 == 40000
-    start = time.perf_counter()
     summary = run(files)
-    took = time.perf_counter() - start
     school = School.objects.get(source_id="org-synthetic-1")
     assert Student.objects.filter(school=school).count() == 5000
     assert Section.objects.filter(school=school).count() == 300
@@ -346,6 +345,104 @@ def test_a_large_roster_imports_in_under_a_minute_and_reimports_unchanged():
         == 40000
     )
     assert summary.changed > 40000
-    assert took < 60, f"import took {took:.1f}s"
     assert run(files).changed == 0
     assert LearningExperience.objects.filter(school=school).count() == 100
+
+
+# --- organisations, skips, limits -----------------------------------------------------------------
+
+DEPT_ORGS = ORG.rstrip("\r\n") + "\r\n" + "D1,,,Science department,department,,ORG1\r\n"
+
+
+def _hang_off(org: str, files: dict) -> dict:
+    """Move the classes, courses, roles and enrollments of the set from ORG1 to `org`."""
+    for name in ("classes.csv", "courses.csv", "roles.csv", "enrollments.csv"):
+        files[name] = files[name].replace(b",ORG1,", f",{org},".encode())
+    return files
+
+
+@pytest.mark.django_db
+def test_a_department_stands_for_its_school():
+    """A set whose people, classes and enrollments hang off a department imports them all."""
+    summary = run(_hang_off("D1", roster_files(**{"orgs.csv": DEPT_ORGS})))
+    school = School.objects.get(source_id="ORG1")
+    assert School.objects.count() == 1
+    assert Student.objects.filter(school=school).count() == 2
+    assert Section.objects.filter(school=school).count() == 1
+    assert Enrollment.objects.filter(school=school).count() == 2
+    assert SectionTeacher.objects.filter(school=school).count() == 1
+    assert summary.skipped() == []
+    assert run(_hang_off("D1", roster_files(**{"orgs.csv": DEPT_ORGS}))).changed == 0
+
+
+@pytest.mark.django_db
+def test_a_district_with_one_school_stands_for_it_and_with_two_is_reported_as_skipped():
+    one = (
+        ORG.rstrip("\r\n").replace("school,,", "school,,DIS") + "\r\nDIS,,,District,district,,\r\n"
+    )
+    summary = run(_hang_off("DIS", roster_files(**{"orgs.csv": one})))
+    assert Student.objects.count() == 2 and summary.skipped() == []
+
+    two = one + "ORG2,,,Other School,school,,DIS\r\n"
+    files = _hang_off("DIS", roster_files(**{"orgs.csv": two}))
+    summary = run(files, school=School.objects.get(source_id="ORG1"), dry_run=True)
+    skipped = {(s["kind"], s["count"]) for s in summary.skipped()}
+    assert ("class", 1) in skipped and ("enrollment", 3) in skipped
+    reasons = " ".join(s["reason"] for s in summary.skipped())
+    assert "has several schools" in reasons
+
+
+@pytest.mark.django_db
+def test_tobedeleted_for_an_unknown_id_is_reported_as_skipped_not_silent():
+    run(roster_files())
+    files = roster_files("delta")
+    files["enrollments.csv"] = (
+        ENROLLMENTS.splitlines()[0] + "\r\nE99,tobedeleted,2025-09-01T00:00:00Z,,,,,,,\r\n"
+    ).encode()
+    for name in (
+        "orgs.csv",
+        "academicSessions.csv",
+        "courses.csv",
+        "classes.csv",
+        "users.csv",
+        "roles.csv",
+        "demographics.csv",
+    ):
+        files.pop(name)
+    files["manifest.csv"] = manifest("delta", ("enrollments",)).encode()
+    summary = run(files, school=School.objects.get(source_id="ORG1"))
+    assert summary.changed == 0
+    (skip,) = summary.skipped()
+    assert skip["kind"] == "enrollment" and skip["examples"] == ["enrollments.csv:2"]
+    assert "no earlier import brought it in" in skip["reason"]
+
+
+def test_a_zip_bomb_is_refused_at_once_with_bounded_memory():
+    import tracemalloc
+
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("users.csv", "w") as member,
+    ):
+        for _ in range(200):
+            member.write(b"x" * (1024 * 1024))
+    data = buffer.getvalue()
+    assert len(data) < 300 * 1024  # about 200 KB that would unpack to 200 MB
+    tracemalloc.start()
+    start = time.perf_counter()
+    with pytest.raises(oneroster.ArchiveRefused) as caught:
+        oneroster.read_zip(data)
+    took = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "compressed" in str(caught.value)
+    assert took < 1.0 and peak < 5 * 1024 * 1024, (took, peak)
+
+
+def test_a_zip_too_big_unpacked_is_refused_before_unpacking(monkeypatch):
+    monkeypatch.setattr(oneroster, "MAX_UNPACKED", 1000)
+    data = zip_of({"users.csv": USERS * 20, "manifest.csv": manifest()})
+    with pytest.raises(oneroster.ArchiveRefused) as caught:
+        oneroster.read_zip(data)
+    assert "would unpack to" in str(caught.value)

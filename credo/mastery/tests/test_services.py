@@ -13,15 +13,22 @@ from credo.mastery.models import (
     GraduationStatus,
     MasteryCredit,
     MasteryState,
+    PanelSeat,
 )
-from credo.testing import make_student, make_user
+from credo.testing import apply_change, make_student, make_user
 
 D = dt.date(2025, 10, 1)
 
 
 def record(s, student, competency, value, day=D, **kw):
-    return services.assessment_record(assessor=s.teacher, student=student, competency=competency, value=value,
-                                      demonstrated_on=day, **kw)
+    return services.assessment_record(
+        assessor=s.teacher,
+        student=student,
+        competency=competency,
+        value=value,
+        demonstrated_on=day,
+        **kw,
+    )
 
 
 def test_assessment_updates_state_credit_and_graduation(hill):
@@ -48,7 +55,9 @@ def test_awards_are_sticky_when_later_evidence_is_lower(hill):
     record(hill, student, c2, 3)
     record(hill, student, c1, 1, day=D + dt.timedelta(days=10))
     assert MasteryState.objects.get(student=student, competency=c1).status == "not_yet"
-    assert CreditProgress.objects.get(student=student, credit=hill.credits["all"]).status == "awarded"
+    assert (
+        CreditProgress.objects.get(student=student, credit=hill.credits["all"]).status == "awarded"
+    )
     assert bulk.check() == []
 
 
@@ -95,7 +104,12 @@ def test_every_write_is_audited(hill):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(5, "outside the scale"), (0, "outside the scale"), ("abc", "not a number"), ("NaN", "not a number")],
+    [
+        (5, "outside the scale"),
+        (0, "outside the scale"),
+        ("abc", "not a number"),
+        ("NaN", "not a number"),
+    ],
 )
 def test_value_outside_scale_is_refused_and_nothing_written(hill, value, message):
     with pytest.raises(ValidationError, match=message):
@@ -118,8 +132,13 @@ def test_student_of_another_school_is_refused(hill, dale):
 def test_assessor_without_rights_is_refused(hill):
     outsider = make_user("other-teacher", school=hill.school, role="teacher")
     with pytest.raises(PermissionDenied, match="may not assess"):
-        services.assessment_record(assessor=outsider, student=hill.students[0], competency=hill.competencies[0],
-                                   value=3, demonstrated_on=D)
+        services.assessment_record(
+            assessor=outsider,
+            student=hill.students[0],
+            competency=hill.competencies[0],
+            value=3,
+            demonstrated_on=D,
+        )
     not_enrolled = make_student(hill.school)
     with pytest.raises(PermissionDenied):
         record(hill, not_enrolled, hill.competencies[0], 3)
@@ -128,18 +147,32 @@ def test_assessor_without_rights_is_refused(hill):
 
 def test_future_date_is_refused(hill):
     with pytest.raises(ValidationError, match="future"):
-        record(hill, hill.students[0], hill.competencies[0], 3, day=dt.date.today() + dt.timedelta(days=30))
+        record(
+            hill,
+            hill.students[0],
+            hill.competencies[0],
+            3,
+            day=dt.date.today() + dt.timedelta(days=30),
+        )
 
 
 def test_class_entry_is_all_or_nothing(hill):
     s1, s2, s3 = hill.students
     with pytest.raises(ValidationError) as err:
-        services.assessments_record_for_class(assessor=hill.teacher, competency=hill.competencies[0],
-                                              demonstrated_on=D, entries=[(s1, 3, ""), (s2, 9, ""), (s3, "", "")])
+        services.assessments_record_for_class(
+            assessor=hill.teacher,
+            competency=hill.competencies[0],
+            demonstrated_on=D,
+            entries=[(s1, 3, ""), (s2, 9, ""), (s3, "", "")],
+        )
     assert "outside the scale" in str(err.value)
     assert not Assessment.objects.exists()
-    made = services.assessments_record_for_class(assessor=hill.teacher, competency=hill.competencies[0],
-                                                 demonstrated_on=D, entries=[(s1, 3, "good"), (s2, 2, ""), (s3, "", "")])
+    made = services.assessments_record_for_class(
+        assessor=hill.teacher,
+        competency=hill.competencies[0],
+        demonstrated_on=D,
+        entries=[(s1, 3, "good"), (s2, 2, ""), (s3, "", "")],
+    )
     assert len(made) == 2 and bulk.check() == []
 
 
@@ -155,37 +188,81 @@ def test_class_entry_is_all_or_nothing(hill):
 def test_unsatisfiable_credit_rules_are_refused(hill, rule, n, items, message):
     comps = [(hill.competencies[i], 1, False) for i in items]
     with pytest.raises(ValidationError, match=message):
-        services.credit_save(actor=hill.admin, school=hill.school, area=hill.areas[0], code="X1", title="X",
-                             standard="x", level="foundational", rule=rule, rule_n=n, items=comps)
+        services.credit_save(
+            actor=hill.admin,
+            school=hill.school,
+            area=hill.areas[0],
+            code="X1",
+            title="X",
+            standard="x",
+            level="foundational",
+            rule=rule,
+            rule_n=n,
+            items=comps,
+        )
     assert not MasteryCredit.objects.filter(code="X1").exists()
 
 
 def test_duplicate_and_foreign_competencies_are_refused(hill, dale):
     c = hill.competencies[0]
     with pytest.raises(ValidationError, match="C1 is listed more than once"):
-        services.credit_save(actor=hill.admin, school=hill.school, area=hill.areas[0], code="X1", title="X",
-                             standard="x", level="foundational", rule="all", items=[(c, 1, False), (c, 1, False)])
+        services.credit_save(
+            actor=hill.admin,
+            school=hill.school,
+            area=hill.areas[0],
+            code="X1",
+            title="X",
+            standard="x",
+            level="foundational",
+            rule="all",
+            items=[(c, 1, False), (c, 1, False)],
+        )
     with pytest.raises(ValidationError, match="another school"):
-        services.credit_save(actor=hill.admin, school=hill.school, area=hill.areas[0], code="X1", title="X",
-                             standard="x", level="foundational", rule="all",
-                             items=[(dale.competencies[0], 1, False)])
+        services.credit_save(
+            actor=hill.admin,
+            school=hill.school,
+            area=hill.areas[0],
+            code="X1",
+            title="X",
+            standard="x",
+            level="foundational",
+            rule="all",
+            items=[(dale.competencies[0], 1, False)],
+        )
 
 
 def test_credit_save_recomputes_progress(hill):
     student = hill.students[0]
     record(hill, student, hill.competencies[0], 3)
-    credit = services.credit_save(actor=hill.admin, school=hill.school, area=hill.areas[1], code="F9",
-                                  title="Single", standard="One target.", level="foundational", rule="all",
-                                  items=[(hill.competencies[0], 1, True)])
+    credit = apply_change(
+        services.credit_save,
+        actor=hill.admin,
+        school=hill.school,
+        area=hill.areas[1],
+        code="F9",
+        title="Single",
+        standard="One target.",
+        level="foundational",
+        rule="all",
+        items=[(hill.competencies[0], 1, True)],
+    )
     assert CreditProgress.objects.get(student=student, credit=credit).status == "awarded"
     assert bulk.check() == []
 
 
 def test_teacher_cannot_define_credits(hill):
     with pytest.raises(PermissionDenied):
-        services.credit_save(actor=hill.teacher, school=hill.school, area=hill.areas[0], code="X1", title="X",
-                             standard="x", level="foundational", rule="all",
-                             items=[(hill.competencies[0], 1, False)])
+        services.credit_save(
+            actor=hill.teacher,
+            school=hill.school,
+            area=hill.areas[0],
+            code="X1",
+            title="X",
+            standard="x",
+            level="foundational",
+            rule="all",
+            items=[(hill.competencies[0], 1, False)],
+        )
 
 
 def test_review_cycle_not_yet_then_award(hill):
@@ -194,21 +271,51 @@ def test_review_cycle_not_yet_then_award(hill):
     for c in hill.competencies[4:6]:
         record(hill, student, c, 4)
     assert CreditProgress.objects.get(student=student, credit=credit).status == "ready_for_review"
-    review = services.credit_review_request(actor=student.user, student=student, credit=credit,
-                                            statement="My case")
+    review = services.credit_review_request(
+        actor=student.user, student=student, credit=credit, statement="My case"
+    )
     assert CreditProgress.objects.get(student=student, credit=credit).status == "under_review"
     reviewer = make_user("panelist", school=hill.school, role="reviewer")
-    services.credit_review_schedule(actor=hill.teacher, review=review, panel_users=[reviewer],
-                                    guests=[("Dr. Outside", "out@example.org", "Ecology")])
-    services.credit_review_decide(actor=reviewer, review=review, decision="not_yet", feedback="Add field data.")
+    services.credit_review_schedule(
+        actor=hill.registrar,
+        review=review,
+        panel_users=[reviewer, hill.teacher],
+        guests=[("Dr. Outside", "out@example.org", "Ecology")],
+    )
+    guest = PanelSeat.objects.get(review=review, user__isnull=True)
+    # three seats: a majority is two, and one of them must be staff (the teacher)
+    services.credit_review_decide(
+        actor=reviewer, review=review, decision="not_yet", feedback="Add field data."
+    )
+    services.credit_review_decide(
+        review=review, seat=guest, decision="not_yet", feedback="More data."
+    )
+    review.refresh_from_db()
+    assert review.is_open, "a reviewer and a guest, without staff, do not decide"
+    services.credit_review_decide(
+        actor=hill.teacher, review=review, decision="not_yet", feedback="Field data, please."
+    )
+    review.refresh_from_db()
+    assert not review.is_open
     assert CreditProgress.objects.get(student=student, credit=credit).status == "returned"
     with pytest.raises(ValidationError, match="already been decided"):
-        services.credit_review_decide(actor=reviewer, review=review, decision="award", feedback="ok")
+        services.credit_review_decide(
+            actor=hill.teacher, review=review, decision="award", feedback="ok"
+        )
     again = services.credit_review_request(actor=student.user, student=student, credit=credit)
-    guest = again.panel.model.objects.none()
-    del guest
-    services.credit_review_decide(actor=hill.registrar, review=again, decision="award", feedback="Convincing.")
+    services.credit_review_schedule(
+        actor=hill.registrar, review=again, panel_users=[hill.teacher, hill.registrar]
+    )
+    services.credit_review_decide(
+        actor=hill.registrar, review=again, decision="award", feedback="Convincing."
+    )
+    assert CreditProgress.objects.get(student=student, credit=credit).status == "under_review"
+    services.credit_review_decide(
+        actor=hill.teacher, review=again, decision="award", feedback="Agreed."
+    )
     assert CreditProgress.objects.get(student=student, credit=credit).status == "awarded"
+    award = CreditAward.objects.get(student=student, credit=credit)
+    assert award.awarded_by == hill.registrar
     assert GraduationStatus.objects.get(student=student).advanced_awarded == 1
     assert bulk.check() == []
 
@@ -222,7 +329,9 @@ def test_only_registrar_revokes_and_revoked_is_not_reawarded(hill):
         services.credit_award_revoke(actor=hill.teacher, award=award, reason="x")
     with pytest.raises(ValidationError, match="why"):
         services.credit_award_revoke(actor=hill.registrar, award=award, reason=" ")
-    services.credit_award_revoke(actor=hill.registrar, award=award, reason="Work was not the student's own.")
+    services.credit_award_revoke(
+        actor=hill.registrar, award=award, reason="Work was not the student's own."
+    )
     assert CreditProgress.objects.get(student=student, credit=hill.credits["all"]).status == "met"
     assert not CreditAward.objects.filter(student=student, revoked_at__isnull=True).exists()
     assert bulk.check() == []
@@ -230,8 +339,9 @@ def test_only_registrar_revokes_and_revoked_is_not_reawarded(hill):
 
 def test_graduation_rule_that_cannot_be_met_is_refused(hill):
     with pytest.raises(ValidationError, match="only"):
-        services.graduation_rule_save(actor=hill.admin, school=hill.school, kind="min_credits",
-                                      level="foundational", n=40)
+        services.graduation_rule_save(
+            actor=hill.admin, school=hill.school, kind="min_credits", level="foundational", n=40
+        )
 
 
 def test_check_reports_a_tampered_row(hill):

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.http import Http404
 
-from credo.accounts.access import access_school, access_student, can_assess, students_visible_to
+from credo.accounts.access import access_school, access_student, students_visible_to
 from credo.mastery import services
+from credo.mastery.access import can_assess
 from credo.testing import make_user
 
 
@@ -34,8 +35,13 @@ def test_roles_limit_which_students_are_visible(hill):
 
 
 def test_selectors_are_school_scoped(hill, dale):
-    services.assessment_record(assessor=hill.teacher, student=hill.students[0], competency=hill.competencies[0],
-                               value=3, demonstrated_on=dt.date(2025, 10, 1))
+    services.assessment_record(
+        assessor=hill.teacher,
+        student=hill.students[0],
+        competency=hill.competencies[0],
+        value=3,
+        demonstrated_on=dt.date(2025, 10, 1),
+    )
     from credo.mastery.selectors import school_overview
 
     assert school_overview(hill.school).assessments_30d == 1

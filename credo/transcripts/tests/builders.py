@@ -120,6 +120,7 @@ def crowded_school(
     """
     from credo.frameworks.models import Competency
     from credo.mastery.models import CreditArea, CreditRequirementItem, MasteryCredit
+    from credo.schools.models import ExperienceAlignment
     from credo.testing import make_small_school
 
     small = make_small_school(slug, students=1)
@@ -157,6 +158,12 @@ def crowded_school(
                 )
                 CreditRequirementItem.objects.create(
                     school=small.school, credit=credit, competency=competency
+                )
+                # taught in the student's section, so their teacher may assess it
+                ExperienceAlignment.objects.create(
+                    school=small.school,
+                    experience_id=small.section.experience_id,
+                    competency=competency,
                 )
                 if level == "foundational" or i < earn_advanced:
                     to_earn.append(competency)

@@ -103,9 +103,11 @@ def test_erasing_the_student_or_school_cannot_sweep_versions_away(version, hill)
     unchanged(version)
 
 
-def test_the_admin_shows_versions_read_only(version, client):
+def test_the_admin_shows_versions_read_only(version, client, admin_mounted):
+    from credo.testing import login_verified
+
     root = make_user("root", is_staff=True, is_superuser=True)
-    client.force_login(root)
+    login_verified(client, root)  # the admin lets in only superusers with a second factor
     change = reverse("admin:transcripts_transcriptversion_change", args=[version.pk])
     page = client.get(change)
     assert page.status_code == 200 and b"Save" not in page.content  # a view-only page

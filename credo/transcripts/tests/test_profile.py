@@ -191,6 +191,23 @@ def test_href_wraps_the_cell_in_a_link():
     assert [el.get("data-state") for el in links[0].iter(f"{SVG}path")][0] == "earned"
 
 
+def test_a_profile_with_links_is_a_group_of_named_cells():
+    """Links inside role="img" are hidden from assistive technology: a linked profile is a group
+    whose links and plain cells each say their area, credit, level and status."""
+    areas = [ProfileArea("Science", "#336699", (cell("Linked", href="/credits/7"), cell("Plain")))]
+    root = parse(render_profile_svg(areas, title="t"))
+    link = next(root.iter(f"{SVG}a"))
+    plain = [g for g in root.iter(f"{SVG}g") if g.get("role") == "img"]
+
+    assert root.get("role") == "group"
+    assert link.get("aria-label") == "Science: Linked, foundational, earned"
+    assert [g.get("aria-label") for g in plain] == ["Science: Plain, foundational, earned"]
+    unlinked = parse(
+        render_profile_svg([ProfileArea("Science", "#336699", (cell("P"),))], title="t")
+    )
+    assert unlinked.get("role") == "img"
+
+
 # ---------------------------------------------------------------------------------------------
 # States are told apart by more than colour
 

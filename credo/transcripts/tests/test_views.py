@@ -126,14 +126,38 @@ def test_the_student_page_query_count_is_pinned(
     client.force_login(student.user)
     with django_assert_max_num_queries(30):
         response = client.get(url("student", hill.school.slug, student.pk))
-    assert response.status_code == 200 and response.content.count(b'class="tx-url"') == 5
+    # Only the tokens' hashes are kept: the list shows no address, each working link says so.
+    assert response.status_code == 200 and b'class="tx-url"' not in response.content
     page = response.content.decode()
-    # Each working link has a button that copies it and a status line that says it did.
-    for link in ShareLink.objects.filter(student=student):
-        field = f'id="share-url-{link.pk}"'
-        assert field in page and f'data-copy="share-url-{link.pk}"' in page
-        assert f'aria-label="Copy link for {link.recipient}">Copy link</button>' in page
-        assert f'id="share-status-{link.pk}" class="tx-copy-status" role="status"' in page
+    assert page.count("The address was shown once") == 5
+
+
+def test_a_new_link_is_shown_once_with_a_copy_button(client, published, hill):
+    student, version = published
+    client.force_login(student.user)
+    response = client.post(
+        url("student", hill.school.slug, student.pk),
+        {
+            "action": "share",
+            "recipient": "Lakeside College",
+            "version": version.pk,
+            "expires_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("#links")
+    page = client.get(response["Location"]).content.decode()
+    link = ShareLink.objects.get(student=student)
+    token = re.search(r"/t/([A-Za-z0-9_-]{40,})/", page).group(1)
+    assert link.token_hash == ShareLink.hash_token(token) and token not in link.token_hash
+    assert page.count('class="tx-url"') == 1
+    # The working link has a button that copies it and a status line that says it did.
+    assert f'id="share-url-{link.pk}"' in page and f'data-copy="share-url-{link.pk}"' in page
+    assert 'aria-label="Copy link for Lakeside College">Copy link</button>' in page
+    assert f'id="share-status-{link.pk}" class="tx-copy-status" role="status"' in page
+    assert client.get(f"/t/{token}/").status_code == 200
+    # Reading the page again shows no address.
+    again = client.get(url("student", hill.school.slug, student.pk)).content.decode()
+    assert token not in again and 'class="tx-url"' not in again
     assert "transcripts/copy.js" in page
 
 

@@ -6,7 +6,7 @@ from django import forms
 
 from credo.accounts.models import Role
 from credo.frameworks.models import CALCULATION_METHODS, CompetencyKind, FrameworkKind
-from credo.mastery.models import CreditLevel, CreditRule, GraduationRuleKind
+from credo.mastery.models import CreditLevel, CreditRule, DecisionPolicy, GraduationRuleKind
 from credo.schools.models import ExperienceKind
 from credo.web.forms.base import ModelChoice, ModelMultiChoice, date_field
 
@@ -57,6 +57,47 @@ class SchoolForm(forms.Form):
         error_messages={
             "min_value": "Choose a period from 7 to 365 days.",
             "max_value": "Choose a period from 7 to 365 days.",
+        },
+    )
+    panel_formers = forms.MultipleChoiceField(
+        label="Who forms credit-review panels and invites outside experts",
+        choices=[
+            ("admin", "School admins"),
+            ("registrar", "Registrars"),
+            ("review_coordinator", "Review coordinators"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Teachers and advisors never do on their own authority; give someone the review "
+        "coordinator role to let them. With none ticked, the current choice stays.",
+    )
+    two_factor_required = forms.BooleanField(
+        label="Admins and registrars must sign in with two steps (an authenticator app)",
+        required=False,
+        help_text="They read every student's record. Those without it set it up at their next "
+        "sign-in or page, before anything else.",
+    )
+
+
+class SupportSettings(forms.Form):
+    support_stalls = forms.IntegerField(
+        label="Targets without gain before an advisee needs support",
+        required=False,
+        min_value=1,
+        max_value=20,
+        error_messages={
+            "min_value": "Choose from 1 to 20 targets.",
+            "max_value": "Choose from 1 to 20 targets.",
+        },
+    )
+    support_window_days = forms.IntegerField(
+        label="Ignore work older than (days), when judging who needs support",
+        required=False,
+        min_value=30,
+        max_value=1460,
+        error_messages={
+            "min_value": "Choose a window from 30 to 1460 days.",
+            "max_value": "Choose a window from 30 to 1460 days.",
         },
     )
 
@@ -189,7 +230,35 @@ class CreditForm(forms.Form):
         label="Approved evidence needed", required=False, min_value=0, initial=0
     )
     review_required = forms.BooleanField(label="Awarded by a review panel", required=False)
+    decision_policy = forms.ChoiceField(
+        label="A review is decided by",
+        choices=DecisionPolicy.choices,
+        initial=DecisionPolicy.MAJORITY,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    decision_min_staff = forms.IntegerField(
+        label="Staff members who must be among those who agree",
+        min_value=1,
+        max_value=9,
+        initial=1,
+        required=False,
+        help_text="At least 1: outside experts vote, but never decide alone.",
+        error_messages={"min_value": "At least one staff member must agree with a decision."},
+    )
     order = forms.IntegerField(label="Order", required=False, min_value=0, initial=0)
+    from_cohort = forms.IntegerField(
+        label="From the class of (blank: every earlier class)",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+    )
+    until_cohort = forms.IntegerField(
+        label="Until the class of (blank: every later class)",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+    )
     items = forms.CharField(
         required=False, widget=forms.HiddenInput
     )  # carries the requirement's errors
@@ -231,8 +300,17 @@ class GraduationRuleForm(forms.Form):
     )
     n = forms.IntegerField(label="N", required=False, min_value=1)
     credits = ModelMultiChoice(queryset=None, label="Credits (for “these particular credits”)")
-    cohort = forms.IntegerField(
-        label="Class of (blank: every class)", required=False, min_value=2000, max_value=2100
+    from_cohort = forms.IntegerField(
+        label="From the class of (blank: every earlier class)",
+        required=False,
+        min_value=2000,
+        max_value=2100,
+    )
+    until_cohort = forms.IntegerField(
+        label="Until the class of (blank: every later class)",
+        required=False,
+        min_value=2000,
+        max_value=2100,
     )
     description = forms.CharField(label="How to say it", required=False, max_length=200)
 
@@ -240,6 +318,27 @@ class GraduationRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
         self.fields["credits"].queryset = credits
+
+
+class RetireForm(forms.Form):
+    """Retire a credit or a framework for the classes after `last_cohort`."""
+
+    last_cohort = forms.IntegerField(
+        label="Last class (graduation year) that earns it", min_value=2000, max_value=2100
+    )
+    reason = forms.CharField(
+        label="Why it is retired (kept in the audit log)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RevokeAwardForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the credit is revoked (shown with the revocation)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class TermForm(forms.Form):
@@ -353,3 +452,15 @@ class GuardianForm(forms.Form):
     def __init__(self, *args, guardians=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["guardian"].queryset = guardians
+
+
+class SchoolSettingsForm(SchoolForm, SupportSettings):
+    """The school's profile and settings, with when an advisee is shown as needing support."""
+
+    judgment_enabled = forms.BooleanField(
+        label="Teachers may set a student's level on a target against the calculated one, with a "
+        "reason (professional judgment)",
+        required=False,
+        help_text="Switched off, the judgments already made stop counting and every level is the "
+        "calculated one again; switched back on, they count again.",
+    )

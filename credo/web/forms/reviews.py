@@ -26,8 +26,11 @@ class GuestForm(forms.Form):
     )
     guest_email = forms.EmailField(
         label="E-mail",
-        required=False,
-        error_messages={"invalid": "Give a valid e-mail address, or leave it blank."},
+        help_text="Their invitation link is e-mailed here.",
+        error_messages={
+            "required": "Give the expert's e-mail address: their invitation is sent there.",
+            "invalid": "Give a valid e-mail address.",
+        },
     )
     guest_expertise = forms.CharField(
         label="Expertise",
@@ -39,7 +42,7 @@ class GuestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
+        label="Your vote",
         choices=Decision.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose to award the credit or “not yet”."},

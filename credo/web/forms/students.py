@@ -2,6 +2,8 @@
 
 from django import forms
 
+from credo.core.forms import UploadField
+from credo.core.limits import LONG_TEXT_LIMIT, TEXT_LIMIT
 from credo.evidence.models import EvidenceKind
 from credo.mastery.models import ReviewFormat
 from credo.web.forms.base import DatedForm, ModelMultiChoice, date_field
@@ -19,7 +21,11 @@ class EvidenceForm(DatedForm):
     title = forms.CharField(
         label="Title", max_length=200, error_messages={"required": "Give your work a title."}
     )
-    file = forms.FileField(label="File", required=False, help_text="Up to 10 MB.")
+    file = UploadField(
+        label="File",
+        required=False,
+        help_text="PDF, office document, plain text, image, audio or video.",
+    )
     url = forms.URLField(
         label="Link",
         required=False,
@@ -30,6 +36,7 @@ class EvidenceForm(DatedForm):
     body = forms.CharField(
         label="Text or reflection",
         required=False,
+        max_length=LONG_TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="What you did, what you learned, what you would do differently.",
     )
@@ -71,6 +78,11 @@ class EvidenceForm(DatedForm):
         )
         self.fields["competencies"].queryset = competencies
         self.fields["credits"].queryset = credits
+        # Long lists are grouped: competencies by framework (and domain), credits by area.
+        self.fields["competencies"].group_by = lambda c: (
+            f"{c.framework.name} — {c.parent.statement[:60]}" if c.parent_id else c.framework.name
+        )
+        self.fields["credits"].group_by = lambda c: c.area.name
         if staff:
             self.fields["kind"].choices = EvidenceKind.choices
             self.fields["kind"].label = "Kind of evidence"
@@ -94,6 +106,7 @@ class PeerFeedbackForm(forms.Form):
 class ReviewRequestForm(forms.Form):
     statement = forms.CharField(
         label="Your case for the credit",
+        max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="How your evidence meets the credit's standard.",
         error_messages={"required": "Explain how your evidence meets the standard."},
@@ -111,10 +124,26 @@ class ReviewRequestForm(forms.Form):
         error_messages={"required": "Choose at least one piece of evidence."},
     )
 
-    def __init__(self, *args, evidence=None, **kwargs):
+    override_reason = forms.CharField(
+        label="Why review it before the requirement is met",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Only an admin or registrar may request a review early, and must say why.",
+    )
+
+    def __init__(self, *args, evidence=None, suggested=(), may_override=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["evidence"].queryset = evidence
+        suggested = set(suggested)
+        self.fields["evidence"].group_by = lambda e: (
+            "Tagged to this credit or its competencies"
+            if e.pk in suggested
+            else "Your other evidence"
+        )
         self.fields["evidence"].required = True
+        if not may_override:
+            del self.fields["override_reason"]
 
 
 class StoryForm(forms.Form):
@@ -125,4 +154,29 @@ class StoryForm(forms.Form):
         max_length=6000,
         help_text="In your own words: who you are as a learner, what you care about, what you "
         "are proud of. About a page.",
+    )
+
+
+class JudgmentForm(forms.Form):
+    """A teacher's professional judgment of a student's level on a target."""
+
+    value = forms.ChoiceField(label="Level you judge the student to be at", choices=())
+    reason = forms.CharField(
+        label="Why your judgment differs from the calculated level",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Say why your judgment differs from the calculated level."},
+    )
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].choices = levels
+
+
+class JudgmentWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the judgment is withdrawn",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Say why the judgment is withdrawn."},
     )

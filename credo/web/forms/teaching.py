@@ -49,6 +49,8 @@ class CorrectionForm(forms.Form):
     feedback = forms.CharField(
         label="Feedback", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
+    accommodated = forms.BooleanField(label="Accommodated", required=False)
+    modified_scale = forms.BooleanField(label="Modified scale", required=False)
 
     def __init__(self, *args, levels=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,3 +99,20 @@ class HabitsForm(DatedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+
+
+class QuickAssessmentForm(forms.Form):
+    """One level (and feedback) on one target for one piece of evidence, from a worklist."""
+
+    value = forms.ChoiceField(label="Level", error_messages={"required": "Choose a level."})
+    kind = forms.ChoiceField(
+        label="Kind", choices=KIND_CHOICES, initial=AssessmentKind.SUMMATIVE, required=False
+    )
+    feedback = forms.CharField(label="Feedback", required=False, max_length=4000)
+
+    def __init__(self, *args, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].choices = level_choices(levels, blank="—")
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or AssessmentKind.SUMMATIVE

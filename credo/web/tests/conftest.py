@@ -1,4 +1,8 @@
-"""A small world for the web tests: two schools, every role, a review with a panel, some history."""
+"""A small world for the web tests: two schools, every role, a review with a panel, some history.
+
+The review's panel has three seats: a reviewer (no staff role), a review coordinator (staff) and
+an outside expert. Under the default policy two must agree, one of them staff.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -24,6 +28,7 @@ class World:
     evidence: object
     review: object
     guest_seat: object
+    coordinator: object
 
     @property
     def me(self):
@@ -45,6 +50,12 @@ def build_world() -> World:
     reviewer = make_user(
         "reviewer-hill", school=hill.school, role=Role.REVIEWER, display_name="Rae Viewer"
     )
+    coordinator = make_user(
+        "coordinator-hill",
+        school=hill.school,
+        role=Role.REVIEW_COORDINATOR,
+        display_name="Cora Ordinator",
+    )
     for c, v in zip(hill.competencies[:4], (3, 2, 4, 3), strict=True):
         services.assessment_record(
             assessor=hill.teacher,
@@ -54,6 +65,15 @@ def build_world() -> World:
             demonstrated_on=DAY,
             feedback=f"Feedback on {c.code}",
         )
+    # enough for the advanced credit (C4 and C5 proficient: 1 + 2 points of the 3 it needs)
+    services.assessment_record(
+        assessor=hill.teacher,
+        student=me,
+        competency=hill.competencies[4],
+        value=3,
+        demonstrated_on=DAY,
+        feedback="Feedback on C5",
+    )
     evidence = evidence_submit(
         actor=me.user,
         student=me,
@@ -74,12 +94,31 @@ def build_world() -> World:
     services.credit_review_schedule(
         actor=hill.admin,
         review=review,
-        panel_users=[reviewer],
+        panel_users=[reviewer, coordinator],
         guests=[("Grace Expert", "grace@example.org", "engineer")],
     )
     seat = PanelSeat.objects.get(review=review, user__isnull=True)
-    return World(hill, dale, guardian, reviewer, evidence, review, seat)
+    return World(hill, dale, guardian, reviewer, evidence, review, seat, coordinator)
 
+
+def add_highlighted_evidence(world: World):
+    """Give `me` a highlighted piece of evidence, approved by the teacher, on an earned credit
+    (Expression I): a transcript published after this lists it with a page of its own."""
+    from credo.evidence.services import evidence_approve
+
+    h, me = world.hill, world.me
+    work = evidence_submit(
+        actor=me.user,
+        student=me,
+        kind="text",
+        title="Essay on the river survey",
+        body="What the survey showed.",
+        demonstrated_on=DAY,
+        competencies=h.competencies[2:4],
+        credits=[h.credits["count"]],
+        highlighted=True,
+    )
+    return evidence_approve(actor=h.teacher, evidence=work)
 
 
 @pytest.fixture

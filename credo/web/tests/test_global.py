@@ -121,7 +121,7 @@ def test_server_error_page_renders_without_a_request_context():
 def test_every_page_has_a_skip_link_and_a_main_landmark(client, hill):
     client.force_login(hill.admin)
     html = client.get("/s/hill/").content.decode()
-    assert '<a class="skip" href="#main">' in html and '<main id="main">' in html
+    assert '<a class="skip" href="#main">' in html and '<main id="main" tabindex="-1">' in html
     assert 'aria-current="page">Home</a>' in html
 
 

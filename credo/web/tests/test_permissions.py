@@ -191,7 +191,7 @@ def test_a_classmate_sees_shared_work_but_not_how_it_was_assessed(client, world)
 
 
 def test_guest_invitation_pages_are_public_but_signed(client, world):
-    from credo.web.invites import invitation_token
+    from credo.mastery.invites import invitation_token
 
     token = invitation_token(world.guest_seat)
     assert client.get(reverse("web:guest_review", args=[token])).status_code == 200
@@ -257,9 +257,12 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_setup(client, world):
 # Actions (POST, with valid input): what each role gets, and whether anything was written.
 # admin registrar teacher advisor me classmate guardian reviewer dale_admin dale_student
 ACTIONS = {
-    # the teacher and advisor are staff but not on this panel; the reviewer is seated on it
-    "review_decide": [302, 302, 403, 403, 404, 404, 404, 302, 404, 404],
-    "review_schedule": [302, 302, 302, 302, 404, 404, 404, 403, 404, 404],
+    # only the panel votes: the reviewer is seated; admins, registrars, the teacher and the advisor
+    # see the review but are not on this panel
+    "review_decide": [403, 403, 403, 403, 404, 404, 404, 302, 404, 404],
+    # forming a panel takes an admin, a registrar or a review coordinator, never a teacher or
+    # advisor on their own authority
+    "review_schedule": [302, 302, 403, 403, 404, 404, 404, 403, 404, 404],
     "evidence_approve": [302, 302, 302, 302, 403, 404, 403, 403, 404, 404],
     "evidence_sharing": [403, 403, 403, 403, 302, 404, 403, 403, 404, 404],
 }
@@ -290,7 +293,7 @@ def _written(world, name) -> bool:
     world.review.refresh_from_db()
     ev = Evidence.objects.get(pk=world.evidence.pk)
     return {
-        "review_decide": world.review.closed_at is not None,
+        "review_decide": world.review.votes.exists(),
         "review_schedule": world.review.location == "Library",
         "evidence_approve": ev.approved,
         "evidence_sharing": ev.highlighted,

@@ -7,8 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credo.core.models import AuditEvent
-from credo.mastery.models import CreditAward, CreditProgress, PanelSeat, ReviewDecision
-from credo.web.invites import invitation_token
+from credo.mastery.invites import invitation_token
+from credo.mastery.models import (
+    CreditAward,
+    CreditProgress,
+    PanelSeat,
+    ReviewDecision,
+    ReviewVote,
+)
 
 
 def test_the_queue_lists_open_reviews_soonest_first(client, world):
@@ -39,37 +45,50 @@ def test_staff_schedule_the_review_and_seat_the_panel(client, world):
         PanelSeat.objects.filter(review=world.review, user__isnull=False).values_list(
             "user_id", flat=True
         )
-    ) == {world.hill.teacher.pk, world.reviewer.pk}
+    ) == {world.hill.teacher.pk, world.reviewer.pk, world.coordinator.pk}
     bad = client.post(url, {"scheduled_at": "next tuesday", "location": ""})
     assert "Give a date and time like" in bad.content.decode()
 
 
-def test_inviting_an_outside_expert_gives_a_signed_link(client, world):
+def test_inviting_an_outside_expert_emails_a_signed_link(
+    client, world, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    # The e-mail goes through the task queue (notify.tasks.deliver); run tasks at once.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     client.force_login(world.hill.admin)
     url = reverse("web:review_invite", args=[world.hill.school.slug, world.review.pk])
     refused = client.post(url, {"guest_name": "", "guest_email": "not-an-email"})
     html = refused.content.decode()
     assert "Give the expert&#x27;s name." in html and "Give a valid e-mail address" in html
-    assert PanelSeat.objects.filter(review=world.review).count() == 2
-    assert (
-        client.post(
+    assert PanelSeat.objects.filter(review=world.review).count() == 3
+    no_email = client.post(url, {"guest_name": "Omar Field"})
+    assert "Give the expert&#x27;s e-mail address" in no_email.content.decode()
+    assert PanelSeat.objects.filter(review=world.review).count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
             url,
             {
                 "guest_name": "Omar Field",
                 "guest_email": "omar@example.org",
                 "guest_expertise": "architect",
             },
-        ).status_code
-        == 302
-    )
+        )
+    assert response.status_code == 302
     seat = PanelSeat.objects.get(guest_name="Omar Field")
+    link = reverse("web:guest_review", args=[invitation_token(seat)])
+    (mail,) = mailoutbox
+    assert mail.to == ["omar@example.org"] and link in mail.body and "Inquiry II" in mail.body
     detail = client.get(
         reverse("web:review", args=[world.hill.school.slug, world.review.pk])
     ).content.decode()
-    assert reverse("web:guest_review", args=[invitation_token(seat)]) in detail
+    assert link in detail
+    # a panel member who may not invite sees no links
+    client.force_login(world.reviewer)
+    seated = client.get(reverse("web:review", args=[world.hill.school.slug, world.review.pk]))
+    assert seated.status_code == 200 and "/review-invitation/" not in seated.content.decode()
 
 
-def test_an_outside_expert_awards_the_credit_without_an_account(client, world):
+def test_an_outside_expert_votes_without_an_account_but_never_decides_alone(client, world):
     token = invitation_token(world.guest_seat)
     url = reverse("web:guest_review", args=[token])
     page = client.get(url).content.decode()
@@ -81,24 +100,32 @@ def test_an_outside_expert_awards_the_credit_without_an_account(client, world):
     refused = client.post(url, {"decision": "award", "feedback": ""})
     assert (
         "Write feedback for the student." in refused.content.decode()
-        and not ReviewDecision.objects.exists()
+        and not ReviewVote.objects.exists()
     )
-    assert (
-        client.post(
-            url, {"decision": "award", "feedback": "A convincing, well-tested design."}
-        ).status_code
-        == 302
-    )
+    response = client.post(url, {"decision": "award", "feedback": "A convincing, tested design."})
+    assert response.status_code == 302
+    assert ReviewVote.objects.get().seat == world.guest_seat
+    advanced = CreditAward.objects.filter(credit=world.hill.credits["advanced"])
+    assert not ReviewDecision.objects.exists() and not advanced.exists()
+    assert "Your vote is recorded" in client.get(url).content.decode()
+    # the same link cannot vote twice
+    again = client.post(url, {"decision": "award", "feedback": "Again."})
+    assert again.status_code == 409 and ReviewVote.objects.count() == 1
+    # a second member, on staff, agrees: the panel's majority decides
+    client.force_login(world.coordinator)
+    decide = reverse("web:review_decide", args=[world.hill.school.slug, world.review.pk])
+    assert client.post(decide, {"decision": "award", "feedback": "Agreed."}).status_code == 302
     decision = ReviewDecision.objects.get()
-    assert decision.decided_by_guest == world.guest_seat and decision.decided_by is None
-    assert CreditAward.objects.filter(
-        student=world.me, credit=world.hill.credits["advanced"]
-    ).exists()
+    assert decision.decided_by == world.coordinator and decision.decided_by_guest is None
+    award = CreditAward.objects.get(student=world.me, credit=world.hill.credits["advanced"])
+    assert award.awarded_by == world.coordinator
     assert (
         CreditProgress.objects.get(student=world.me, credit=world.hill.credits["advanced"]).status
         == "awarded"
     )
     assert AuditEvent.objects.filter(action="credit_review.decided").exists()
+    assert AuditEvent.objects.filter(action="credit_review.voted").count() == 2
+    client.logout()
     assert "This review has been decided" in client.get(url).content.decode()
 
 
@@ -112,15 +139,14 @@ def test_an_invitation_expires(client, world, settings):
     assert response.status_code == 410 and "expired" in response.content.decode()
 
 
-def test_a_seated_reviewer_returns_the_credit_with_feedback(client, world):
-    client.force_login(world.reviewer)
+def test_the_panel_returns_the_credit_with_feedback(client, world):
     url = reverse("web:review_decide", args=[world.hill.school.slug, world.review.pk])
-    assert (
-        client.post(
-            url, {"decision": "not_yet", "feedback": "Test the design under load."}
-        ).status_code
-        == 302
-    )
+    for member, feedback in (
+        (world.reviewer, "Test the design under load."),
+        (world.coordinator, "Agreed: load tests."),
+    ):
+        client.force_login(member)
+        assert client.post(url, {"decision": "not_yet", "feedback": feedback}).status_code == 302
     assert (
         CreditProgress.objects.get(student=world.me, credit=world.hill.credits["advanced"]).status
         == "returned"
@@ -141,11 +167,11 @@ def test_a_seated_reviewer_returns_the_credit_with_feedback(client, world):
     ],
 )
 def test_bad_decisions_are_refused(client, world, data, message):
-    client.force_login(world.hill.registrar)
+    client.force_login(world.coordinator)
     response = client.post(
         reverse("web:review_decide", args=[world.hill.school.slug, world.review.pk]), data
     )
-    assert message in response.content.decode() and not ReviewDecision.objects.exists()
+    assert message in response.content.decode() and not ReviewVote.objects.exists()
 
 
 def test_staff_off_the_panel_may_not_decide(client, world):
@@ -168,9 +194,9 @@ def test_the_case_shows_where_the_student_stands_on_each_competency(client, worl
     rows = {
         c.code: case.split(f"{c.code} <span")[1].split("</tr>")[0] for c in hill.competencies[3:6]
     }
-    # the world recorded 3 on the fourth competency; the fifth and sixth have no evidence yet
+    # the world recorded 3 on the fourth and fifth competencies; the sixth has no evidence yet
     assert ">3</td>" in rows[hill.competencies[3].code]
     assert "Proficient" in rows[hill.competencies[3].code]
-    assert "no evidence yet" in rows[hill.competencies[4].code]
+    assert "no evidence yet" in rows[hill.competencies[5].code]
     guest = client.get(reverse("web:guest_review", args=[invitation_token(world.guest_seat)]))
     assert "no evidence yet" in guest.content.decode() and "Proficient" in guest.content.decode()

@@ -43,12 +43,33 @@ def test_dashboard_explains_how_each_level_was_computed(client, weighted):
         feedback="Practice first",
     )
     client.force_login(s.user)
-    html = client.get(reverse("web:student", args=[weighted.school.slug, s.pk])).content.decode()
+    dashboard = client.get(reverse("web:student", args=[weighted.school.slug, s.pk]))
+    how = reverse("web:competency_how", args=[weighted.school.slug, s.pk, c.pk])
+    assert f'hx-get="{how}"' in dashboard.content.decode()  # fetched when "How" is opened
+    assert ">3.48<" in dashboard.content.decode()
+    fragment = client.get(how, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and "Arithmetic" in fragment
+    html = client.get(how).content.decode()  # without script: a page of its own
     assert "Weighted average" in html and "the latest assessment weighs 65%" in html
     assert "Formative: feedback only, not counted" in html
     # 0.65 × 4 + 0.35 × mean(2, 3) = 3.475, rounded once, half up, to 3.48
     assert "Rounded once, to 2 places (halves away from zero): 3.475 → 3.48." in html
-    assert ">3.48<" in html
+    assert "3.48" in html
+
+
+def test_how_a_level_was_computed_is_the_students_alone(client, world):
+    """The explanation answers as the dashboard does: 404 to another student, to another school's
+    staff and for a competency of another school; anonymous readers are sent to sign in."""
+    hill = world.hill
+    c = hill.competencies[0]
+    url = reverse("web:competency_how", args=[hill.school.slug, world.me.pk, c.pk])
+    assert client.get(url).status_code == 302
+    client.force_login(world.classmate.user)
+    assert client.get(url).status_code == 404
+    client.force_login(world.me.user)
+    assert client.get(url).status_code == 200
+    other = reverse("web:competency_how", args=[hill.school.slug, world.me.pk, 10**9])
+    assert client.get(other).status_code == 404
 
 
 def test_dashboard_keeps_habits_apart_and_shows_credits_and_profile(client, world):
@@ -388,12 +409,13 @@ def test_classmates_work_is_this_terms_and_comes_a_page_at_a_time(client, world)
 def test_panel_decisions_read_as_outcomes_on_the_dashboard(client, world):
     from credo.mastery import services as mastery_services
 
-    mastery_services.credit_review_decide(
-        review=world.review,
-        decision="not_yet",
-        feedback="Show one more piece on C5.",
-        actor=world.hill.admin,
-    )
+    for member in (world.reviewer, world.coordinator):
+        mastery_services.credit_review_decide(
+            review=world.review,
+            decision="not_yet",
+            feedback="Show one more piece on C5.",
+            actor=member,
+        )
     client.force_login(world.me.user)
     html = client.get(reverse("web:student", args=[world.hill.school.slug, world.me.pk]))
     text = html.content.decode()
@@ -455,3 +477,28 @@ def test_a_long_evidence_list_comes_fifty_to_a_page(client, world):
     assert first.count('scope="row"><a href="/evidence/') == 50
     last = client.get(url, {"page": 2}).content.decode()
     assert last.count('scope="row"><a href="/evidence/') == total - 50 and 'rel="prev"' in last
+
+
+def test_long_checkbox_lists_are_grouped_with_a_legend_each(client, hill):
+    """The evidence form groups its credits by area and its competencies by framework; the review
+    request groups the evidence by whether it speaks to the credit. Each group is a fieldset."""
+    me = hill.students[0]
+    evidence_submit(
+        actor=me.user,
+        student=me,
+        kind="text",
+        title="Tagged work",
+        body="b",
+        demonstrated_on=DAY,
+        competencies=hill.competencies[3:4],
+    )
+    submit_evidence(me, 1, title="Other work", day=DAY)
+    client.force_login(me.user)
+    page = client.get(reverse("web:evidence_new", args=["hill", me.pk])).content.decode()
+    legends = re.findall(r'<fieldset class="choice-group"><legend>([^<]+)</legend>', page)
+    assert legends == ["Academic framework", "Habits of work", "Inquiry", "Expression"]
+    assert page.count('type="checkbox" name="competencies"') == 7
+    url = reverse("web:review_request", args=["hill", me.pk, hill.credits["advanced"].pk])
+    page = client.get(url).content.decode()
+    legends = re.findall(r'<fieldset class="choice-group"><legend>([^<]+)</legend>', page)
+    assert legends == ["Tagged to this credit or its competencies", "Your other evidence"]

@@ -397,3 +397,200 @@ def test_dates_start_at_the_schools_today(teacher, hill):
     for page in (url("cell", hill, s.pk, c.pk), url("class_task", hill), url("habits", hill)):
         html = teacher.get(page).content.decode()
         assert 'value="2026-03-13"' in html, page
+
+
+def test_n_mastery_shows_what_a_student_has_before_the_level(teacher, hill):
+    """Two summative 2s under "2 times at mastery" give no level yet; the gradebook and the groups
+    say so in words instead of showing the student as having no work."""
+    hill.framework.calculation_method, hill.framework.calculation_param = "n_mastery", 2
+    hill.framework.save()
+    s, c = hill.students[0], hill.competencies[0]
+    for day, value, kind in ((0, 2, "summative"), (1, 3, "formative"), (2, 2, "summative")):
+        assessment_record(
+            assessor=hill.teacher,
+            student=s,
+            competency=c,
+            value=value,
+            kind=kind,
+            demonstrated_on=DAY + dt.timedelta(day),
+        )
+    assert MasteryState.objects.get(student=s, competency=c).score is None
+    html = teacher.get(url("section", hill)).content.decode()
+    cell = html.split(f'id="cell-{s.pk}-{c.pk}"')[1].split("</td>")[0]
+    summary = "2 summative, 0 of the 2 needed at mastery, latest 2, and 1 formative"
+    assert cell.startswith(' class="cell pending"')
+    assert f"no level yet: {summary}" in cell
+    assert '<small class="n" aria-hidden="true">2</small>' in cell  # counted, as the student sees
+    assert "formative only" not in cell
+
+    groups = teacher.get(url("differentiate", hill) + f"?competency={c.pk}").context["groups"]
+    by_label = {g.label: [st for st, _ in g.students] for g in groups}
+    assert s not in by_label["No evidence yet"]
+    placed = next(g for g in groups if s in [st for st, _ in g.students])
+    assert placed.value == Decimal("2")  # grouped by the latest level
+    page = teacher.get(url("differentiate", hill) + f"?competency={c.pk}").content.decode()
+    assert summary in page
+
+    opened = teacher.get(url("cell", hill, s.pk, c.pk)).content.decode()
+    assert f"No level yet: {summary}." in opened
+
+
+def _class_post(hill, c, **extra):
+    return {
+        "competency": c.pk,
+        "task": "Lab report 3",
+        "demonstrated_on": "2025-10-02",
+        "kind": "summative",
+        **extra,
+    }
+
+
+def test_set_all_fills_the_blank_levels_for_a_preview_and_saves_nothing(teacher, hill):
+    c = hill.competencies[2]
+    s1, s2, s3 = hill.students
+    response = teacher.post(
+        url("class_task", hill),
+        _class_post(hill, c, action="set_all", set_all="3", **{f"value-{s2.pk}": "2"}),
+    )
+    assert response.status_code == 200 and not Assessment.objects.exists()
+    values = {r["student"].pk: (r["value"], r["filled"]) for r in response.context["rows"]}
+    assert values == {s1.pk: ("3", True), s2.pk: ("2", False), s3.pk: ("3", True)}
+    html = response.content.decode()
+    assert "Name the task" not in html  # a preview is not a refused save
+    assert 'value="Lab report 3"' in html  # what was typed stays
+
+
+def test_a_pasted_column_fills_the_levels_in_order_or_by_name(teacher, hill):
+    c = hill.competencies[2]
+    s1, s2, s3 = hill.students
+    response = teacher.post(
+        url("class_task", hill), _class_post(hill, c, action="paste", paste="3\n\n4\n")
+    )
+    values = {r["student"].pk: r["value"] for r in response.context["rows"]}
+    assert values == {s1.pk: "3", s2.pk: "", s3.pk: "4"}
+    assert not Assessment.objects.exists()
+    named = f"{s2.given_name} {s2.family_name}\t2\n{s3.family_name}, {s3.given_name}\t9\nNobody\t3"
+    response = teacher.post(
+        url("class_task", hill), _class_post(hill, c, action="paste", paste=named)
+    )
+    values = {r["student"].pk: r["value"] for r in response.context["rows"]}
+    assert values == {s1.pk: "", s2.pk: "2", s3.pk: ""}
+    problems = response.context["paste_problems"]
+    assert any("Line 2" in p and "9 is not a level" in p for p in problems)
+    assert any("Line 3" in p and "Nobody" in p for p in problems)
+    too_many = teacher.post(
+        url("class_task", hill), _class_post(hill, c, action="paste", paste="1\n2\n3\n4")
+    )
+    assert "4 lines were pasted for 3 students" in too_many.content.decode()
+
+
+def test_whole_class_entry_records_each_students_flags_and_evidence(teacher, hill):
+    from credo.evidence.services import evidence_submit
+
+    c = hill.competencies[2]
+    s1, s2, s3 = hill.students
+    ev = evidence_submit(
+        actor=s1.user,
+        student=s1,
+        kind="text",
+        title="Lab write-up",
+        body="b",
+        demonstrated_on=DAY,
+        competencies=[c],
+    )
+    other = evidence_submit(
+        actor=s2.user,
+        student=s2,
+        kind="text",
+        title="Not yours",
+        body="b",
+        demonstrated_on=DAY,
+        competencies=[c],
+    )
+    page = teacher.get(url("class_task", hill) + f"?competency={c.pk}").content.decode()
+    assert "Lab write-up" in page
+    # Another student's evidence on a row is refused, and nothing is written.
+    bad = teacher.post(
+        url("class_task", hill),
+        _class_post(hill, c, **{f"value-{s1.pk}": "3", f"ev-{s1.pk}": other.pk}),
+    )
+    assert bad.status_code == 200 and "own pieces of evidence" in bad.content.decode()
+    assert not Assessment.objects.exists()
+    response = teacher.post(
+        url("class_task", hill),
+        _class_post(
+            hill,
+            c,
+            **{
+                f"value-{s1.pk}": "3",
+                f"ev-{s1.pk}": ev.pk,
+                f"acc-{s1.pk}": "on",
+                f"value-{s2.pk}": "2",
+                f"mod-{s2.pk}": "on",
+            },
+        ),
+    )
+    assert response.status_code == 302
+    got = {
+        a.student_id: (a.evidence_id, a.accommodated, a.modified_scale)
+        for a in Assessment.objects.filter(competency=c)
+    }
+    assert got == {s1.pk: (ev.pk, True, False), s2.pk: (None, False, True)}
+
+
+def test_a_correction_can_change_the_flags(teacher, hill):
+    s, c = hill.students[0], hill.competencies[0]
+    a = assessment_record(
+        assessor=hill.teacher, student=s, competency=c, value=2, demonstrated_on=DAY
+    )
+    response = teacher.post(
+        url("correct", hill, a.pk),
+        {
+            "action": "correct",
+            "value": "2",
+            "demonstrated_on": "2025-10-01",
+            "kind": "summative",
+            "feedback": "",
+            "accommodated": "on",
+        },
+    )
+    assert response.status_code == 302
+    new = Assessment.objects.get(replaces=a)
+    assert (new.accommodated, new.modified_scale) == (True, False)
+    event = AuditEvent.objects.get(action="assessment.corrected", target_id=new.pk)
+    assert event.before["accommodated"] is False and event.after["accommodated"] is True
+
+
+def test_habits_everyone_meets_then_the_exceptions(teacher, hill):
+    s1, s2, s3 = hill.students
+    h = hill.habit
+    response = teacher.post(
+        url("habits", hill),
+        {
+            "action": "meets",
+            "demonstrated_on": "2025-10-03",
+            "period": "Weekly check-in",
+            f"h-{s2.pk}-{h.pk}": "2",
+        },
+    )
+    assert response.status_code == 200 and not Assessment.objects.exists()
+    cells = {st.pk: cells[0]["value"] for st, cells in response.context["rows"]}
+    assert cells == {s1.pk: "3", s2.pk: "2", s3.pk: "3"}  # the threshold, the exception kept
+    assert 'value="2025-10-03"' in response.content.decode()
+    filled = teacher.post(
+        url("habits", hill),
+        {"action": "fill", "demonstrated_on": "2025-10-03", f"all-{h.pk}": "4"},
+    )
+    assert {st.pk: c[0]["value"] for st, c in filled.context["rows"]} == dict.fromkeys(
+        (s1.pk, s2.pk, s3.pk), "4"
+    )
+    saved = teacher.post(
+        url("habits", hill),
+        {
+            "action": "save",
+            "demonstrated_on": "2025-10-03",
+            "period": "Weekly check-in",
+            **{f"h-{st.pk}-{h.pk}": v for st, v in ((s1, "3"), (s2, "2"), (s3, "3"))},
+        },
+    )
+    assert saved.status_code == 302 and Assessment.objects.filter(competency=h).count() == 3

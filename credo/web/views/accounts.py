@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from credo.accounts import services as people
 from credo.accounts.models import User
@@ -51,6 +52,41 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+# How many links may be asked for in an hour (django-ratelimit, counted in the cache): per e-mail
+# address and per client address for "Forgotten your password?", per person for the links admins
+# make on a person's page.
+RESETS_PER_EMAIL = 3
+RESETS_PER_ADDRESS = 20
+SIGNIN_LINKS_PER_PERSON = 5
+
+
+def resets_limited(request, email: str) -> bool:
+    """Count this request for a reset link; return whether the e-mail address or the client's
+    address has asked for too many in the last hour."""
+    by_email = is_ratelimited(
+        request,
+        group="credo.reset.email",
+        key=lambda _group, _request: email.strip().lower(),
+        rate=f"{RESETS_PER_EMAIL}/h",
+        increment=True,
+    )
+    by_address = is_ratelimited(
+        request, group="credo.reset.ip", key="ip", rate=f"{RESETS_PER_ADDRESS}/h", increment=True
+    )
+    return by_email or by_address
+
+
+def signin_links_limited(request, user) -> bool:
+    """Count a sign-in link made for `user`; return whether too many were made in the last hour."""
+    return is_ratelimited(
+        request,
+        group="credo.signin-link.person",
+        key=lambda _group, _request: str(user.pk),
+        rate=f"{SIGNIN_LINKS_PER_PERSON}/h",
+        increment=True,
+    )
+
+
 class ForgotForm(forms.Form):
     email = forms.EmailField(label="Your e-mail address", max_length=254)
 
@@ -62,6 +98,15 @@ def forgot_password(request):
         return redirect("web:password_change")
     form = ForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if resets_limited(request, form.cleaned_data["email"]):
+            form.add_error(
+                None,
+                "Too many links were asked for, for this address or from your network, in the "
+                "last hour. Wait an hour and try again, or ask your school's Credo admin.",
+            )
+            return page(
+                request, "web/accounts/password_form.html", _forgot_context(form), status=429
+            )
         for user in User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True):
             people.signin_link_send(user=user, path=people.signin_link_path(user))
         messages.success(
@@ -70,15 +115,15 @@ def forgot_password(request):
             "It works once, for seven days.",
         )
         return redirect("web:login")
-    return page(
-        request,
-        "web/accounts/password_form.html",
-        {
-            "form": form,
-            "validlink": True,
-            "title": "Forgotten your password?",
-            "intro": "Give the e-mail address your school has for you and we will send a link "
-            "to choose a new password. No address on file? Ask your school's Credo admin for a link.",
-            "button": "Send me a link",
-        },
-    )
+    return page(request, "web/accounts/password_form.html", _forgot_context(form))
+
+
+def _forgot_context(form) -> dict:
+    return {
+        "form": form,
+        "validlink": True,
+        "title": "Forgotten your password?",
+        "intro": "Give the e-mail address your school has for you and we will send a link "
+        "to choose a new password. No address on file? Ask your school's Credo admin for a link.",
+        "button": "Send me a link",
+    }

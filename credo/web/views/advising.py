@@ -4,7 +4,8 @@ needs support."""
 from django.contrib.auth.decorators import login_required
 
 from credo.accounts.models import MANAGER_ROLES, Role, User
-from credo.mastery.selectors import STALLS_FOR_SUPPORT, advisee_overview
+from credo.mastery.selectors import advisee_overview
+from credo.mastery.worklists import worklist_counts
 from credo.web.views.common import page, require_roles, school_page
 
 
@@ -34,8 +35,10 @@ def advisees(request, school):
             "lines": lines,
             "support": support,
             "advisor": advisor,
+            "worklists": worklist_counts(request.user, school),
             "days": school.not_progressing_days,
-            "stalls_for_support": STALLS_FOR_SUPPORT,
+            "stalls_for_support": school.support_stalls,
+            "window": school.support_window_days,
             "advisors": (
                 User.objects.filter(
                     memberships__school=school, memberships__role=Role.ADVISOR

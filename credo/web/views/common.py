@@ -5,10 +5,12 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from credo.accounts.access import access_school, roles_in
-from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES
+from credo.accounts.access import access_school, can_manage_setup, roles_in
+from credo.accounts.models import STAFF_ROLES
 from credo.core.errors import NotAllowed, ValidationError
+from credo.web.twofactor import require_second_factor
 
 
 def school_page(view):
@@ -19,9 +21,23 @@ def school_page(view):
         school = access_school(user=request.user, slug=slug)
         request.school = school
         request.roles = roles_in(request.user, school)
+        refused = require_second_factor(request, school)
+        if refused is not None:
+            return refused
         return view(request, school, *args, **kwargs)
 
     return wrapper
+
+
+def next_url(request, fallback: str) -> str:
+    """Return the `next` address the request carries (POST, else GET) when it stays on this site,
+    else `fallback`. Every view that redirects to a `next` goes through here."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
 
 
 def page(request, template: str, context: dict | None = None, *, status: int = 200):
@@ -36,12 +52,16 @@ def page(request, template: str, context: dict | None = None, *, status: int = 2
 
 def require_roles(request, roles, what: str = "see this page") -> None:
     """Refuse (403) a signed-in member of the school who holds none of `roles`."""
-    if not (request.roles & frozenset(roles)) and not request.user.is_superuser:
+    if not (request.roles & frozenset(roles)):
         raise PermissionDenied(f"Your role in this school does not let you {what}.")
 
 
 def require_manager(request) -> None:
-    require_roles(request, MANAGER_ROLES, "manage the school's setup")
+    """Refuse (403) whoever may not change the school's setup (`accounts.access.can_manage_setup`)."""
+    if not can_manage_setup(request.user, request.school):
+        raise PermissionDenied(
+            "Your role in this school does not let you manage the school's setup."
+        )
 
 
 def require_staff(request) -> None:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from credo.accounts.access import user_schools
 from credo.accounts.models import GuardianLink, Membership, Role, Student
 from credo.mastery import selectors as mastery
+from credo.mastery.worklists import worklist_counts
 from credo.schools.models import School
 from credo.schools.selectors import sections_taught
 from credo.web.views.common import page, school_page
@@ -87,9 +88,11 @@ def demo_accounts() -> tuple[list[dict], list[dict]]:
 
 
 def demo_shared_transcripts() -> dict[int, object]:
-    """Return, per school, the first working share link of its `student1` (the demo's senior)."""
+    """Return, per school, the first working share link of its `student1` (the demo's senior),
+    carrying its token (derived again from the secret key: only its hash is stored)."""
     from django.utils import timezone
 
+    from credo.core.demo import demo_share_token
     from credo.transcripts.models import ShareLink
 
     found: dict[int, object] = {}
@@ -102,8 +105,12 @@ def demo_shared_transcripts() -> dict[int, object]:
         .select_related("student__user", "school")
         .order_by("created_at", "id")
     ):
-        if link.student.user.username == f"student1@{link.school.slug}":
-            found.setdefault(link.school_id, link)
+        if link.student.user.username != f"student1@{link.school.slug}":
+            continue
+        token = demo_share_token(link.pk)
+        if link.school_id not in found and ShareLink.hash_token(token) == link.token_hash:
+            link.token = token
+            found[link.school_id] = link
     return found
 
 
@@ -153,13 +160,18 @@ def school_home(request, school):
             "latest_assessment": latest,
             "levels_total": sum(overview.status_counts.values()),
             "journey": home_summary(school, request.user),
+            "worklists": worklist_counts(request.user, school),
         }
         return page(request, "web/home_admin.html", context)
     if Role.TEACHER in roles:
         return page(
             request,
             "web/teaching/sections.html",
-            {"sections": sections_taught(user=request.user, school=school), "mine": True},
+            {
+                "sections": sections_taught(user=request.user, school=school),
+                "mine": True,
+                "worklists": worklist_counts(request.user, school),
+            },
         )
     if Role.ADVISOR in roles:
         return redirect("web:advisees", slug=school.slug)
@@ -174,6 +186,6 @@ def school_home(request, school):
         if len(links) == 1:
             return redirect("web:student", slug=school.slug, student_id=links[0].student_id)
         return page(request, "web/home_guardian.html", {"links": links})
-    if Role.REVIEWER in roles:
+    if roles & {Role.REVIEWER, Role.REVIEW_COORDINATOR}:
         return redirect("web:reviews", slug=school.slug)
     return page(request, "web/home_other.html")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -15,10 +16,11 @@ from django.views.decorators.http import require_http_methods
 
 from credo.accounts import services as people
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
-from credo.core.errors import ValidationError, refuse
+from credo.core.errors import NotAllowed, ValidationError, refuse
 from credo.frameworks import services as frameworks
 from credo.frameworks.models import Competency, Framework, Outcome, ProficiencyScale
 from credo.mastery import services as mastery
+from credo.mastery.changes import NeedsConfirmation
 from credo.mastery.engine import rule_description
 from credo.mastery.models import (
     CreditArea,
@@ -31,7 +33,8 @@ from credo.schools import services as schools
 from credo.schools.models import LearningExperience, Section, Term
 from credo.schools.selectors import sections_of_school
 from credo.web.forms import manage as f
-from credo.web.views.common import page, require_manager, save_form, school_page
+from credo.web.views.accounts import SIGNIN_LINKS_PER_PERSON, signin_links_limited
+from credo.web.views.common import apply_errors, page, require_manager, save_form, school_page
 
 
 def manager_page(view):
@@ -80,6 +83,62 @@ def _form_page(
     )
 
 
+# --- consequential changes: preview, then confirm --------------------------------------------------
+
+# Posted fields that steer the preview rather than describe the change.
+PREVIEW_FIELDS = {"csrfmiddlewaretoken", "confirm", "reach_protected", "edit"}
+
+
+class Preview:
+    """A change that was not applied: its effect, why, and the posted change to re-post."""
+
+    def __init__(self, request, exc: NeedsConfirmation):
+        self.effect = exc.effect
+        self.messages = exc.messages
+        self.needs_choice = "reach_protected" in exc.message_dict
+        self.fields = [
+            (key, value)
+            for key, values in request.POST.lists()
+            if key not in PREVIEW_FIELDS
+            for value in values
+        ]
+
+
+def save_previewed(request, form, save):
+    """Like `save_form`, for a change that may alter students' records.
+
+    `save(cleaned_data, confirm=..., reach_protected=...)` calls a previewed service. Return its
+    result when applied, a Preview when the effect must be shown (and confirmed) first, or None
+    when the form or the service refused the input. "Change it" on the preview posts `edit`,
+    which shows the form again with what was entered.
+    """
+    if not form.is_valid() or request.POST.get("edit"):
+        return None
+    try:
+        return save(
+            form.cleaned_data,
+            confirm=request.POST.get("confirm", ""),
+            reach_protected=request.POST.get("reach_protected") == "yes",
+        )
+    except NeedsConfirmation as exc:
+        return Preview(request, exc)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+
+
+def preview_page(request, preview: Preview, *, title: str, back: str):
+    """Show what a change would do, by class, with a button that applies exactly that."""
+    return page(
+        request,
+        "web/manage/preview.html",
+        {"preview": preview, "effect": preview.effect, "title": title, "back": back},
+        status=200,
+    )
+
+
 # --- index and school -------------------------------------------------------------------------------
 
 
@@ -114,10 +173,22 @@ def school_settings(request, school):
         "website",
         "enrollment_size",
         "not_progressing_days",
+        "panel_formers",
+        "two_factor_required",
+        "support_stalls",
+        "support_window_days",
+        "judgment_enabled",
     ]
-    form = f.SchoolForm(request.POST or None, initial={k: getattr(school, k) for k in fields})
+    form = f.SchoolSettingsForm(
+        request.POST or None, initial={k: getattr(school, k) for k in fields}
+    )
     if request.method == "POST" and save_form(
-        form, lambda d: schools.school_settings_save(actor=request.user, school=school, **d)
+        form,
+        lambda d: schools.school_settings_save(
+            actor=request.user,
+            school=school,
+            **{**d, "panel_formers": d["panel_formers"] or None},
+        ),
     ):
         return _done(request, "School settings saved.", "web:manage", school)
     return _form_page(
@@ -157,9 +228,10 @@ def scale(request, school, scale_id=None):
             ],
         }
     form = f.ScaleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and save_form(
+    saved = request.method == "POST" and save_previewed(
+        request,
         form,
-        lambda d: frameworks.scale_save(
+        lambda d, **confirm: frameworks.scale_save(
             actor=request.user,
             school=school,
             name=d["name"],
@@ -167,8 +239,17 @@ def scale(request, school, scale_id=None):
             exceeds_threshold=d["exceeds_threshold"],
             levels=form.levels_data(),
             scale=obj,
+            **confirm,
         ),
-    ):
+    )
+    if isinstance(saved, Preview):
+        return preview_page(
+            request,
+            saved,
+            title=f"Scale: {obj}" if obj else "New proficiency scale",
+            back=reverse("web:manage_scales", args=[school.slug]),
+        )
+    if saved:
         return _done(request, "Scale saved.", "web:manage_scales", school)
     return _form_page(
         request,
@@ -212,10 +293,20 @@ def framework(request, school, framework_id=None):
     form = f.FrameworkForm(
         request.POST or None, scales=ProficiencyScale.objects.filter(school=school), initial=initial
     )
-    saved = request.method == "POST" and save_form(
+    saved = request.method == "POST" and save_previewed(
+        request,
         form,
-        lambda d: frameworks.framework_save(actor=request.user, school=school, framework=obj, **d),
+        lambda d, **confirm: frameworks.framework_save(
+            actor=request.user, school=school, framework=obj, **d, **confirm
+        ),
     )
+    if isinstance(saved, Preview):
+        return preview_page(
+            request,
+            saved,
+            title=f"Framework: {obj}" if obj else "New framework",
+            back=reverse("web:manage_frameworks", args=[school.slug]),
+        )
     if saved:
         return _done(request, "Framework saved.", "web:manage_framework", school, saved.pk)
     competencies = (
@@ -264,16 +355,26 @@ def competency(request, school, framework_id, competency_id=None):
         outcomes=Outcome.objects.filter(framework=fw),
         scales=ProficiencyScale.objects.filter(school=school),
     )
-    if request.method == "POST" and save_form(
+    saved = request.method == "POST" and save_previewed(
+        request,
         form,
-        lambda d: frameworks.competency_save(
+        lambda d, **confirm: frameworks.competency_save(
             actor=request.user,
             school=school,
             framework=fw,
             competency=obj,
             **{**d, "sequence": d["sequence"] or 0},
+            **confirm,
         ),
-    ):
+    )
+    if isinstance(saved, Preview):
+        return preview_page(
+            request,
+            saved,
+            title=f"Competency {obj.code}" if obj else f"New competency in {fw}",
+            back=reverse("web:manage_framework", args=[school.slug, fw.pk]),
+        )
+    if saved:
         return _done(request, "Competency saved.", "web:manage_framework", school, fw.pk)
     return _form_page(
         request,
@@ -337,7 +438,7 @@ def credit(request, school, credit_id=None):
         .select_related("framework")
         .order_by("framework__kind", "framework_id", "sequence", "code")
     )
-    initial = {"level": "foundational", "rule": "all"}
+    initial = {"level": "foundational", "rule": "all", "decision_policy": "majority"}
     if obj:
         names = [
             "area",
@@ -349,7 +450,11 @@ def credit(request, school, credit_id=None):
             "rule_n",
             "min_evidence",
             "review_required",
+            "decision_policy",
+            "decision_min_staff",
             "order",
+            "from_cohort",
+            "until_cohort",
         ]
         initial = {k: getattr(obj, k) for k in names}
         initial["item_rows"] = [
@@ -372,7 +477,7 @@ def credit(request, school, credit_id=None):
                 continue
             items.append((by_id[cid], points or "0", required))
 
-        def save(d):
+        def save(d, **confirm):
             if unknown:
                 refuse("items", "Choose competencies from the list.")
             return mastery.credit_save(
@@ -388,11 +493,24 @@ def credit(request, school, credit_id=None):
                 rule_n=d["rule_n"],
                 min_evidence=d["min_evidence"] or 0,
                 review_required=d["review_required"],
+                decision_policy=d["decision_policy"] or "majority",
+                decision_min_staff=d["decision_min_staff"] or 1,
                 items=items,
                 order=d["order"] or 0,
+                from_cohort=d["from_cohort"],
+                until_cohort=d["until_cohort"],
+                **confirm,
             )
 
-        if save_form(form, save):
+        saved = save_previewed(request, form, save)
+        if isinstance(saved, Preview):
+            return preview_page(
+                request,
+                saved,
+                title=f"Credit: {obj}" if obj else "New mastery credit",
+                back=reverse("web:manage_credits", args=[school.slug]),
+            )
+        if saved:
             return _done(
                 request,
                 "Credit saved; progress on it has been recomputed.",
@@ -406,6 +524,70 @@ def credit(request, school, credit_id=None):
         back=reverse("web:manage_credits", args=[school.slug]),
         template="web/manage/credit_form.html",
         competencies=competencies,
+        credit=obj,
+    )
+
+
+def _retire_page(request, school, *, service, target, kwargs, title, back, done):
+    """Retire a credit or framework for later classes: a previewed change, by registrars."""
+    form = f.RetireForm(request.POST or None)
+    if request.method == "POST":
+        saved = save_previewed(
+            request,
+            form,
+            lambda d, **confirm: service(
+                actor=request.user,
+                last_cohort=d["last_cohort"],
+                reason=d["reason"],
+                **kwargs,
+                **confirm,
+            ),
+        )
+        if isinstance(saved, Preview):
+            return preview_page(request, saved, title=title, back=back)
+        if saved:
+            messages.success(request, done)
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=title,
+        back=back,
+        intro=(
+            f"{target} stays on the record of every class up to the one you name; later classes "
+            "no longer earn or need it. Awards already made stay. You will see the effect, "
+            "class by class, before anything changes. Only a registrar may retire."
+        ),
+    )
+
+
+@manager_page
+def credit_retire(request, school, credit_id):
+    obj = _get(MasteryCredit, school, credit_id)
+    return _retire_page(
+        request,
+        school,
+        service=mastery.credit_retire,
+        target=f"The credit {obj.code} ({obj})",
+        kwargs={"credit": obj},
+        title=f"Retire credit {obj.code}",
+        back=reverse("web:manage_credits", args=[school.slug]),
+        done=f"Credit {obj.code} retired for later classes.",
+    )
+
+
+@manager_page
+def framework_retire(request, school, framework_id):
+    obj = _get(Framework, school, framework_id)
+    return _retire_page(
+        request,
+        school,
+        service=mastery.framework_retire,
+        target=f"The framework {obj} (and every credit drawing on it)",
+        kwargs={"framework": obj},
+        title=f"Retire framework {obj}",
+        back=reverse("web:manage_frameworks", args=[school.slug]),
+        done=f"Framework {obj} retired for later classes.",
     )
 
 
@@ -422,7 +604,8 @@ def rule(request, school, rule_id=None):
     initial = {}
     if obj:
         initial = {
-            k: getattr(obj, k) for k in ["kind", "level", "area", "n", "cohort", "description"]
+            k: getattr(obj, k)
+            for k in ["kind", "level", "area", "n", "from_cohort", "until_cohort", "description"]
         }
         initial["credits"] = list(
             GraduationRuleCredit.objects.filter(rule=obj).values_list("credit_id", flat=True)
@@ -433,9 +616,10 @@ def rule(request, school, rule_id=None):
         areas=CreditArea.objects.filter(school=school),
         credits=MasteryCredit.objects.filter(school=school),
     )
-    if request.method == "POST" and save_form(
+    saved = request.method == "POST" and save_previewed(
+        request,
         form,
-        lambda d: mastery.graduation_rule_save(
+        lambda d, **confirm: mastery.graduation_rule_save(
             actor=request.user,
             school=school,
             rule=obj,
@@ -444,10 +628,20 @@ def rule(request, school, rule_id=None):
             area=d["area"],
             n=d["n"],
             credits=list(d["credits"]),
-            cohort=d["cohort"],
+            from_cohort=d["from_cohort"],
+            until_cohort=d["until_cohort"],
             description=d["description"].strip(),
+            **confirm,
         ),
-    ):
+    )
+    if isinstance(saved, Preview):
+        return preview_page(
+            request,
+            saved,
+            title="Graduation rule" if obj else "New graduation rule",
+            back=reverse("web:manage_rules", args=[school.slug]),
+        )
+    if saved:
         return _done(
             request,
             "Graduation rule saved; every student's status has been recomputed.",
@@ -662,6 +856,8 @@ def _roles_form(school, user, data=None):
 
 
 def _person_page(request, school, user, form, **extra):
+    from credo.accounts.signin import lockout_state
+
     return _form_page(
         request,
         form,
@@ -669,6 +865,7 @@ def _person_page(request, school, user, form, **extra):
         back=reverse("web:manage_people", args=[school.slug]),
         template="web/manage/person.html",
         person=user,
+        lockout=lockout_state(user),
         **extra,
     )
 
@@ -694,6 +891,15 @@ def person_signin_link(request, school, user_id):
     if request.method != "POST":
         return redirect("web:manage_person", school.slug, user.pk)
     form = _roles_form(school, user)
+    if signin_links_limited(request, user):
+        return _person_page(
+            request,
+            school,
+            user,
+            form,
+            link_error=f"{user} has been sent {SIGNIN_LINKS_PER_PERSON} links in the last hour; "
+            "wait an hour before making another, or hand over the last one.",
+        )
     try:
         path, emailed = people.signin_link_create(actor=request.user, school=school, user=user)
     except ValidationError as exc:
@@ -701,6 +907,33 @@ def person_signin_link(request, school, user_id):
     return _person_page(
         request, school, user, form, link=request.build_absolute_uri(path), emailed=emailed
     )
+
+
+@manager_page
+def person_lockout_lift(request, school, user_id):
+    """Lift the lockout django-axes put on the person's account after failed sign-ins."""
+    user = _person(school, user_id)
+    if request.method == "POST":
+        people.signin_lockout_lift(actor=request.user, school=school, user=user)
+        messages.success(request, f"{user} can sign in again.")
+    return redirect("web:manage_person", school.slug, user.pk)
+
+
+@manager_page
+def person_two_factor_reset(request, school, user_id):
+    """Remove the second factor of a person who lost their phone and their recovery codes."""
+    user = _person(school, user_id)
+    if request.method == "POST":
+        try:
+            people.two_factor_reset(actor=request.user, school=school, user=user)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        messages.success(
+            request,
+            f"{user}'s two-step sign-in is removed: they sign in with their password and set it "
+            "up again.",
+        )
+    return redirect("web:manage_person", school.slug, user.pk)
 
 
 @manager_page
@@ -793,6 +1026,7 @@ urlpatterns = [
     path("frameworks/", framework_list, name="manage_frameworks"),
     path("frameworks/new/", framework, name="manage_framework_new"),
     path("frameworks/<int:framework_id>/", framework, name="manage_framework"),
+    path("frameworks/<int:framework_id>/retire/", framework_retire, name="manage_framework_retire"),
     path(
         "frameworks/<int:framework_id>/competencies/new/", competency, name="manage_competency_new"
     ),
@@ -807,6 +1041,7 @@ urlpatterns = [
     path("credits/", credits, name="manage_credits"),
     path("credits/new/", credit, name="manage_credit_new"),
     path("credits/<int:credit_id>/", credit, name="manage_credit"),
+    path("credits/<int:credit_id>/retire/", credit_retire, name="manage_credit_retire"),
     path("graduation/", rules, name="manage_rules"),
     path("graduation/new/", rule, name="manage_rule_new"),
     path("graduation/<int:rule_id>/", rule, name="manage_rule"),
@@ -823,6 +1058,10 @@ urlpatterns = [
     path("people/new/", person_new, name="manage_person_new"),
     path("people/<int:user_id>/", person, name="manage_person"),
     path("people/<int:user_id>/signin-link/", person_signin_link, name="manage_person_signin_link"),
+    path("people/<int:user_id>/lockout/", person_lockout_lift, name="manage_person_lockout"),
+    path(
+        "people/<int:user_id>/two-factor/", person_two_factor_reset, name="manage_person_two_factor"
+    ),
     path("students/", students, name="manage_students"),
     path("students/new/", student_new, name="manage_student_new"),
     path("students/<int:student_id>/", student, name="manage_student"),

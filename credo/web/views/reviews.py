@@ -5,64 +5,49 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
-from django.http import FileResponse, Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role, User
+from credo.accounts.models import PANEL_STAFF_ROLES, Role, User
+from credo.evidence.files import evidence_file_response
 from credo.evidence.models import Evidence
+from credo.mastery import access, invites, services
 from credo.mastery import selectors as mastery
-from credo.mastery import services
-from credo.mastery.models import CreditProgress, CreditReview, MasteryState, PanelSeat
-from credo.web import invites
+from credo.mastery.models import CreditProgress, MasteryState, PanelSeat, ReviewVote
 from credo.web.forms.reviews import DecisionForm, GuestForm, ScheduleForm
-from credo.web.views.common import page, require_roles, save_form, school_page
-
-QUEUE_ROLES = STAFF_ROLES | {Role.REVIEWER}
-
-
-def _review(request, school, review_id) -> CreditReview:
-    """Return the review if the user is staff or sits on its panel; else Http404."""
-    review = (
-        CreditReview.objects.filter(pk=review_id, school=school)
-        .select_related("student", "credit__area", "requested_by")
-        .first()
-    )
-    if review is None:
-        raise Http404("No such review.")
-    if (
-        request.roles & STAFF_ROLES
-        or PanelSeat.objects.filter(review=review, user=request.user).exists()
-    ):
-        return review
-    raise Http404("No such review.")
+from credo.web.views.common import page, save_form, school_page
 
 
 @login_required
 @school_page
 def queue(request, school):
-    """Open credit reviews, soonest first (decided ones on request). Reviewers see their own panels."""
-    require_roles(request, QUEUE_ROLES, "see credit reviews")
-    seated_only = not (request.roles & STAFF_ROLES)
+    """The credit reviews the user may open, soonest first (decided ones on request)."""
+    if not access.can_see_reviews(request.user, school):
+        raise PermissionDenied("Your role in this school does not let you see credit reviews.")
     show = request.GET.get("show", "open")
-    reviews = mastery.review_queue(
-        school, user=request.user, seated_only=seated_only, open_only=show != "decided"
+    everyone = access.can_form_panel(request.user, school) or bool(
+        request.roles & {Role.ADMIN, Role.REGISTRAR}
     )
+    reviews = mastery.review_queue(school, user=request.user, open_only=show != "decided")
     if show == "decided":
         reviews = reviews.filter(closed_at__isnull=False).order_by("-closed_at")
     return page(
         request,
         "web/reviews/queue.html",
-        {"reviews": reviews, "show": show, "seated_only": seated_only},
+        {"reviews": reviews, "show": show, "seated_only": not everyone},
     )
 
 
 def _people(school):
-    staff = {Role.ADMIN, Role.REGISTRAR, Role.TEACHER, Role.ADVISOR, Role.REVIEWER}
+    """Return who may be seated on a panel: the school's staff, review coordinators and reviewers."""
     return (
-        User.objects.filter(memberships__school=school, memberships__role__in=staff)
+        User.objects.filter(
+            memberships__school=school,
+            memberships__role__in=PANEL_STAFF_ROLES | {Role.REVIEWER},
+        )
         .distinct()
         .order_by("display_name", "username")
     )
@@ -83,11 +68,28 @@ def _case_items(review) -> list:
     return items
 
 
+def case_context(review) -> dict:
+    """What every panel member reads before voting: the case, the bundle, what the student still
+    lacks for the requirement, the votes so far, the decision and the policy."""
+    return {
+        "bundle": Evidence.objects.filter(pk__in=review.bundle.values("evidence_id")).order_by(
+            "demonstrated_on"
+        ),
+        "decisions": review.decisions.select_related("decided_by", "decided_by_guest"),
+        "votes": ReviewVote.objects.filter(review=review).select_related("seat__user"),
+        "items": _case_items(review),
+        "missing": services.credit_requirement_missing(review.student, review.credit)
+        if review.is_open
+        else [],
+        "panel": services.panel_state(review),
+    }
+
+
 def _detail_context(request, school, review, **forms):
     seats = list(
         PanelSeat.objects.filter(review=review).select_related("user").order_by("invited_at", "id")
     )
-    staff = bool(request.roles & STAFF_ROLES)
+    can = access.review_permissions(request.user, review)
     guests = (
         [
             (
@@ -100,25 +102,18 @@ def _detail_context(request, school, review, **forms):
             for s in seats
             if not s.user_id
         ]
-        if staff
+        if can["see_links"]
         else []
-    )
-    may_decide = review.is_open and (
-        any(s.user_id == request.user.pk for s in seats) or bool(request.roles & MANAGER_ROLES)
     )
     progress = CreditProgress.objects.filter(student=review.student, credit=review.credit).first()
     context = {
         "review": review,
         "seats": seats,
         "guests": guests,
-        "staff": staff,
-        "may_decide": may_decide,
-        "bundle": Evidence.objects.filter(pk__in=review.bundle.values("evidence_id")).order_by(
-            "demonstrated_on"
-        ),
-        "decisions": review.decisions.select_related("decided_by", "decided_by_guest"),
+        "review_can": can,
+        "may_decide": can["decide"],
         "progress": progress,
-        "items": _case_items(review),
+        **case_context(review),
         "schedule_form": forms.get("schedule_form")
         or (
             ScheduleForm(
@@ -129,12 +124,11 @@ def _detail_context(request, school, review, **forms):
                     "panel_users": [s.user_id for s in seats if s.user_id],
                 },
             )
-            if staff and review.is_open
+            if can["form_panel"]
             else None
         ),
-        "guest_form": forms.get("guest_form")
-        or (GuestForm() if staff and review.is_open else None),
-        "decision_form": forms.get("decision_form") or (DecisionForm() if may_decide else None),
+        "guest_form": forms.get("guest_form") or (GuestForm() if can["invite"] else None),
+        "decision_form": forms.get("decision_form") or (DecisionForm() if can["decide"] else None),
     }
     return context
 
@@ -142,7 +136,7 @@ def _detail_context(request, school, review, **forms):
 @login_required
 @school_page
 def detail(request, school, review_id):
-    review = _review(request, school, review_id)
+    review = access.access_review(user=request.user, school=school, review_id=review_id)
     return page(request, "web/reviews/detail.html", _detail_context(request, school, review))
 
 
@@ -150,8 +144,8 @@ def detail(request, school, review_id):
 @school_page
 @require_POST
 def schedule(request, school, review_id):
-    review = _review(request, school, review_id)
-    require_roles(request, STAFF_ROLES, "schedule reviews")
+    review = access.access_review(user=request.user, school=school, review_id=review_id)
+    access.require_form_panel(request.user, school)
     form = ScheduleForm(request.POST, people=_people(school))
     if save_form(
         form,
@@ -176,9 +170,9 @@ def schedule(request, school, review_id):
 @school_page
 @require_POST
 def invite(request, school, review_id):
-    """Seat an outside expert on the panel and show the signed link to send them."""
-    review = _review(request, school, review_id)
-    require_roles(request, STAFF_ROLES, "invite reviewers")
+    """Seat an outside expert on the panel and e-mail them their signed link."""
+    review = access.access_review(user=request.user, school=school, review_id=review_id)
+    access.require_form_panel(request.user, school)
     form = GuestForm(request.POST)
     if save_form(
         form,
@@ -191,7 +185,9 @@ def invite(request, school, review_id):
         ),
     ):
         messages.success(
-            request, f"{form.cleaned_data['guest_name']} is on the panel. Send them the link below."
+            request,
+            f"{form.cleaned_data['guest_name']} is on the panel; their link was e-mailed to "
+            f"{form.cleaned_data['guest_email']}.",
         )
         return redirect("web:review", school.slug, review.pk)
     return page(
@@ -205,7 +201,10 @@ def invite(request, school, review_id):
 @school_page
 @require_POST
 def decide(request, school, review_id):
-    review = _review(request, school, review_id)
+    """Record the user's vote as a member of the panel; the credit's policy says when it decides."""
+    review = access.access_review(user=request.user, school=school, review_id=review_id)
+    if not access.can_decide_review(request.user, review):
+        raise PermissionDenied("Only a member of this panel who has not voted yet may vote.")
     form = DecisionForm(request.POST)
     if save_form(
         form,
@@ -216,12 +215,17 @@ def decide(request, school, review_id):
             actor=request.user,
         ),
     ):
-        messages.success(
-            request,
-            "Decision recorded."
-            if form.cleaned_data["decision"] == "not_yet"
-            else f"Credit awarded to {review.student}.",
-        )
+        review.refresh_from_db(fields=["closed_at"])
+        if not review.is_open:
+            outcome = review.decisions.order_by("-id").first()
+            messages.success(
+                request,
+                f"Your vote decided the review: credit awarded to {review.student}."
+                if outcome and outcome.decision == "award"
+                else "Your vote decided the review: not yet.",
+            )
+        else:
+            messages.success(request, "Vote recorded. The review is decided when the panel agrees.")
         return redirect("web:review", school.slug, review.pk)
     context = _detail_context(request, school, review, decision_form=form)
     return page(request, "web/reviews/detail.html", context)
@@ -230,37 +234,31 @@ def decide(request, school, review_id):
 # --- outside experts: no account, a signed expiring link ------------------------------------------
 
 
-def _guest_seat(token: str) -> PanelSeat:
-    try:
-        seat_id, review_id = invites.seat_id_from_token(token)
-    except invites.InvitationExpired:
-        raise _Expired() from None
-    except signing.BadSignature:
-        raise Http404("This invitation link is not valid.") from None
-    seat = (
-        PanelSeat.objects.filter(pk=seat_id, review_id=review_id, user__isnull=True)
-        .select_related("review__student", "review__credit__area", "review__school")
-        .first()
-    )
-    if seat is None:
-        raise Http404("This invitation link is not valid.")
-    return seat
-
-
-class _Expired(Exception):
-    pass
-
-
 @require_http_methods(["GET", "POST"])
 def guest_review(request, token):
     """The page an invited outside expert opens: the student's case, the evidence bundle, and the
     decision form. No account; the link is signed and expires."""
     try:
-        seat = _guest_seat(token)
-    except _Expired:
+        seat = access.access_guest_seat(token=token)
+    except invites.InvitationExpired:
         return render(request, "web/reviews/guest_expired.html", status=410)
     review = seat.review
-    form = DecisionForm(request.POST or None)
+    may_vote = access.can_decide_review(None, review, seat=seat)
+    if request.method == "POST" and not may_vote:
+        return render(
+            request,
+            "web/reviews/guest.html",
+            {
+                "seat": seat,
+                "review": review,
+                "token": token,
+                "school": review.school,
+                "form": None,
+                **case_context(review),
+            },
+            status=409,
+        )
+    form = DecisionForm(request.POST or None) if may_vote else None
     if request.method == "POST" and save_form(
         form,
         lambda d: services.credit_review_decide(
@@ -268,32 +266,25 @@ def guest_review(request, token):
         ),
     ):
         return redirect("web:guest_review", token)
-    review.refresh_from_db(fields=["closed_at"])
     context = {
         "seat": seat,
         "review": review,
         "token": token,
         "school": review.school,
         "form": form,
-        "bundle": Evidence.objects.filter(pk__in=review.bundle.values("evidence_id")).order_by(
-            "demonstrated_on"
-        ),
-        "decisions": review.decisions.select_related("decided_by", "decided_by_guest"),
-        "items": _case_items(review),
+        **case_context(review),
     }
     return render(request, "web/reviews/guest.html", context)
 
 
 def guest_evidence_file(request, token, evidence_id):
     try:
-        seat = _guest_seat(token)
-    except _Expired:
+        seat = access.access_guest_seat(token=token)
+    except invites.InvitationExpired:
         return render(request, "web/reviews/guest_expired.html", status=410)
     evidence = Evidence.objects.filter(
         pk=evidence_id, pk__in=seat.review.bundle.values("evidence_id")
     ).first()
     if evidence is None or not evidence.file:
         raise Http404("No such file.")
-    return FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1]
-    )
+    return evidence_file_response(evidence)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,20 +18,32 @@ from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role
 from credo.evidence import selectors as evidence_selectors
 from credo.evidence import services as evidence_services
 from credo.evidence.access import FULL, access_evidence
+from credo.evidence.files import evidence_file_response
 from credo.evidence.models import StudentStory
 from credo.frameworks.models import Competency
+from credo.mastery import access as mastery_access
 from credo.mastery import selectors as mastery
 from credo.mastery import services as mastery_services
-from credo.mastery.models import Assessment, AssessmentKind, CreditStatus, MasteryCredit
+from credo.mastery import worklists
+from credo.mastery.gradebook import graduation_pace
+from credo.mastery.models import (
+    Assessment,
+    AssessmentKind,
+    CreditStatus,
+    MasteryCredit,
+)
 from credo.schools.models import Section
+from credo.web.forms.manage import RevokeAwardForm
 from credo.web.forms.students import (
     EvidenceForm,
+    JudgmentForm,
+    JudgmentWithdrawForm,
     PeerFeedbackForm,
     ReviewRequestForm,
     SharingForm,
     StoryForm,
 )
-from credo.web.views.common import page, save_form, school_page
+from credo.web.views.common import next_url, page, save_form, school_page
 
 REVIEW_OPEN = {CreditStatus.UNDER_REVIEW, CreditStatus.AWARDED}
 PEER_WORK_PAGE = 25  # classmates' shared pieces per page
@@ -89,6 +101,112 @@ def _by_domain(explained):
     )
 
 
+@login_required
+@school_page
+def competency_how(request, school, student_id, competency_id):
+    """How one of the student's levels was computed: the method, every assessment and the arithmetic
+    — the dashboard's "How", fetched when opened; a page of its own without script."""
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    competency = (
+        Competency.objects.filter(pk=competency_id, school=school)
+        .exclude(kind="domain")
+        .select_related("framework__scale", "scale")
+        .first()
+    )
+    if competency is None:
+        raise Http404("No such competency.")
+    context = {"student": student, "e": mastery.competency_history(student, competency)}
+    if request.htmx:
+        return page(request, "web/students/_how.html", context)
+    return _how_page(request, student, competency, context)
+
+
+def _how_page(request, student, competency, context, *, form=None, withdraw_form=None):
+    """The "how it was computed" page, with the judgment forms for a teacher who may judge."""
+    if mastery_access.can_judge(request.user, student, competency):
+        levels = _judgment_levels(competency)
+        context["judge_form"] = form or JudgmentForm(levels=levels)
+        context["withdraw_form"] = withdraw_form or JudgmentWithdrawForm()
+    return page(request, "web/students/how.html", context)
+
+
+def _judgment_levels(competency) -> list[tuple[str, str]]:
+    """Return the choices of a judgment: the levels of the target's scale ("3", "Proficient (3)")."""
+    return [
+        (f"{lv.value.normalize():f}", f"{lv.label} ({lv.value.normalize():f})")
+        for lv in competency.effective_scale.levels.all()
+    ]
+
+
+def _competency(school, competency_id):
+    competency = (
+        Competency.objects.filter(pk=competency_id, school=school)
+        .exclude(kind="domain")
+        .select_related("framework__scale", "scale")
+        .first()
+    )
+    if competency is None:
+        raise Http404("No such competency.")
+    return competency
+
+
+@login_required
+@school_page
+@require_POST
+def judgment(request, school, student_id, competency_id):
+    """Set a professional judgment of the student's level on the target (with a reason), or
+    withdraw the one that stands; then back to how the level is computed."""
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    competency = _competency(school, competency_id)
+    if not mastery_access.can_judge(request.user, student, competency):
+        raise PermissionDenied(
+            "Only the student's teachers of this target may judge their level, where the school "
+            "allows it."
+        )
+    levels = _judgment_levels(competency)
+    withdraw = request.POST.get("action") == "withdraw"
+    form = (
+        JudgmentWithdrawForm(request.POST)
+        if withdraw
+        else JudgmentForm(request.POST, levels=levels)
+    )
+    if withdraw:
+        done = save_form(
+            form,
+            lambda d: mastery_services.judgment_withdraw(
+                actor=request.user, student=student, competency=competency, reason=d["reason"]
+            ),
+        )
+    else:
+        done = save_form(
+            form,
+            lambda d: mastery_services.judgment_set(
+                actor=request.user,
+                student=student,
+                competency=competency,
+                value=d["value"],
+                reason=d["reason"],
+            ),
+        )
+    if done:
+        messages.success(
+            request,
+            "Judgment withdrawn: the calculated level stands."
+            if withdraw
+            else "Your judgment is recorded and stands in place of the calculated level.",
+        )
+        return redirect("web:competency_how", school.slug, student.pk, competency.pk)
+    context = {"student": student, "e": mastery.competency_history(student, competency)}
+    return _how_page(
+        request,
+        student,
+        competency,
+        context,
+        form=None if withdraw else form,
+        withdraw_form=form if withdraw else None,
+    )
+
+
 EVIDENCE_PAGE = 50  # pieces of evidence per page of a student's list
 
 
@@ -99,14 +217,16 @@ def student_dashboard(request, school, student_id):
     habits of work apart, feedback, reviews, evidence — with the student's own actions."""
     student = access_student(user=request.user, student_id=student_id, school=school)
     areas = mastery.credit_progress_by_area(student)
-    explained = mastery.competency_explanations(student)
+    explained = mastery.competency_lines(student)
     is_self = _is_self(request, student)
     can_act = is_self or _is_staff(request)
+    graduation = mastery.graduation_of(student)
     context = {
         "student": student,
         "areas": areas,
         "totals": mastery.area_totals(areas),
-        "graduation": mastery.graduation_of(student),
+        "graduation": graduation,
+        "pace": graduation_pace(graduation, student.graduation_year, school.today()),
         "academic": _by_domain([e for e in explained if e.competency.framework.kind == "academic"]),
         "habits": [e for e in explained if e.competency.framework.kind == "habits"],
         "feedback": mastery.recent_feedback(student),
@@ -117,6 +237,7 @@ def student_dashboard(request, school, student_id):
         "is_self": is_self,
         "can_act": can_act,
         "is_manager": bool(request.roles & MANAGER_ROLES),
+        "is_registrar": mastery_access.can_revoke_and_retire(request.user, school),
         "review_open": REVIEW_OPEN,
     }
     return page(request, "web/students/dashboard.html", context)
@@ -175,11 +296,13 @@ def evidence_new(request, school, student_id):
     competencies = (
         Competency.objects.filter(school=school)
         .exclude(kind="domain")
-        .select_related("framework")
+        .select_related("framework", "parent")
         .order_by("framework__kind", "framework_id", "sequence", "code")
     )
-    credits = MasteryCredit.objects.filter(school=school).order_by(
-        "area__order", "level", "order", "code"
+    credits = (
+        MasteryCredit.objects.filter(school=school)
+        .select_related("area")
+        .order_by("area__order", "level", "order", "code")
     )
     initial = {}
     if revises is not None:
@@ -286,6 +409,9 @@ def evidence_detail(request, evidence_id):
                 .select_related("competency", "assessor")
                 .order_by("demonstrated_on", "assessed_at", "id"),
                 "tags": evidence.competency_tags.select_related("competency"),
+                "assess_in": worklists.assess_places(request.user, evidence)
+                if request.user.is_authenticated
+                else {},
                 "credit_tags": evidence.credit_tags.select_related("credit"),
                 "chain": evidence_selectors.revision_chain(evidence),
                 "revisions": evidence.revisions.order_by("submitted_at", "id"),
@@ -309,9 +435,7 @@ def evidence_file(request, evidence_id):
     evidence, _ = _evidence_page(request, evidence_id)
     if not evidence.file:
         raise Http404("No file.")
-    return FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.file.name.rsplit("/", 1)[-1]
-    )
+    return evidence_file_response(evidence)
 
 
 @login_required
@@ -346,7 +470,7 @@ def evidence_approve(request, evidence_id):
         messages.success(
             request, "Approved. It now counts toward the credits it is put forward for."
         )
-    return redirect(request.POST.get("next") or reverse("web:evidence", args=[evidence.pk]))
+    return redirect(next_url(request, reverse("web:evidence", args=[evidence.pk])))
 
 
 @login_required
@@ -383,17 +507,13 @@ def peer_work(request, school, student_id):
 def review_request(request, school, student_id, credit_id):
     """Ask a panel to review a credit: a statement and a bundle of evidence the student assembles."""
     student = access_student(user=request.user, student_id=student_id, school=school)
-    if not (
-        _is_self(request, student) or request.roles & (MANAGER_ROLES | {Role.ADVISOR, Role.TEACHER})
-    ):
+    if not mastery_access.can_request_review(request.user, student):
         raise PermissionDenied(
-            "Only the student, their advisor, a teacher or a registrar may request a review."
+            "Only the student, their advisor, one of their teachers, or whoever administers "
+            "reviews may request a review."
         )
-    credit = (
-        MasteryCredit.objects.filter(pk=credit_id, school=school).select_related("area").first()
-    )
-    if credit is None:
-        raise Http404("No such credit.")
+    credit = mastery_access.access_credit(user=request.user, school=school, credit_id=credit_id)
+    may_override = mastery_access.can_override_requirement(request.user, school)
     suggested = list(
         evidence_selectors.evidence_for_credit(student, credit).values_list("pk", flat=True)
     )
@@ -403,7 +523,13 @@ def review_request(request, school, student_id, credit_id):
         "-demonstrated_on",
         "-id",
     )
-    form = ReviewRequestForm(request.POST or None, evidence=mine, initial={"evidence": suggested})
+    form = ReviewRequestForm(
+        request.POST or None,
+        evidence=mine,
+        suggested=suggested,
+        initial={"evidence": suggested},
+        may_override=may_override,
+    )
     if request.method == "POST":
         review = save_form(
             form,
@@ -414,6 +540,7 @@ def review_request(request, school, student_id, credit_id):
                 statement=d["statement"].strip(),
                 evidence_ids=[e.pk for e in d["evidence"]],
                 format=d["format"],
+                override_reason=d.get("override_reason", ""),
             ),
         )
         if review:
@@ -435,7 +562,38 @@ def review_request(request, school, student_id, credit_id):
             "form": form,
             "items": [(i, states.get(i.competency_id)) for i in items],
             "suggested": set(suggested),
+            "missing": mastery_services.credit_requirement_missing(student, credit),
+            "may_override": may_override,
         },
+    )
+
+
+@login_required
+@school_page
+@require_http_methods(["GET", "POST"])
+def award_revoke(request, school, student_id, credit_id):
+    """A registrar revokes a student's award of a credit, with a reason (kept with the award)."""
+    student = access_student(user=request.user, student_id=student_id, school=school)
+    if not mastery_access.can_revoke_and_retire(request.user, school):
+        raise PermissionDenied("Only a registrar may revoke a mastery credit.")
+    award = mastery_access.access_award(user=request.user, student=student, credit_id=credit_id)
+    form = RevokeAwardForm(request.POST or None)
+    if request.method == "POST" and save_form(
+        form,
+        lambda d: mastery_services.credit_award_revoke(
+            actor=request.user, award=award, reason=d["reason"]
+        ),
+    ):
+        messages.success(
+            request,
+            f"{award.credit} revoked. Published transcripts stay as they were; each now notes the "
+            "revocation, and the next version leaves the credit out.",
+        )
+        return redirect("web:student", school.slug, student.pk)
+    return page(
+        request,
+        "web/students/award_revoke.html",
+        {"student": student, "award": award, "form": form},
     )
 
 
@@ -497,4 +655,4 @@ def story_approve(request, school, student_id):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Story approved for the transcript.")
-    return redirect("web:story", school.slug, student.pk)
+    return redirect(next_url(request, reverse("web:story", args=[school.slug, student.pk])))

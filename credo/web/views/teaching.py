@@ -3,6 +3,9 @@ corrections, differentiation, habits of work and the students who are not progre
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -16,7 +19,8 @@ from credo.evidence.models import Evidence
 from credo.frameworks.models import Competency, FrameworkKind, ScaleLevel
 from credo.mastery import gradebook as gb
 from credo.mastery import services
-from credo.mastery.models import Assessment, MasteryState
+from credo.mastery.access import access_assessment
+from credo.mastery.models import MasteryState
 from credo.mastery.selectors import competency_history
 from credo.schools.access import access_section
 from credo.schools.selectors import sections_of_school, sections_taught
@@ -119,8 +123,17 @@ def cell(request, school, section_id, student_id, competency_id):
     evidence = Evidence.objects.filter(school=school, student=student).order_by(
         "-demonstrated_on", "-id"
     )
+    initial = {}
+    if request.GET.get("evidence", "").isdigit():  # from "to assess": that piece of work chosen
+        chosen = evidence.filter(pk=request.GET["evidence"]).first()
+        if chosen is not None:
+            initial = {"evidence": chosen.pk, "demonstrated_on": chosen.demonstrated_on}
     form = AssessmentForm(
-        request.POST or None, levels=levels, evidence=evidence, today=school.today()
+        request.POST or None,
+        levels=levels,
+        evidence=evidence,
+        today=school.today(),
+        initial=initial,
     )
     saved = None
     if request.method == "POST":
@@ -153,8 +166,8 @@ def cell(request, school, section_id, student_id, competency_id):
         "history": competency_history(student, competency),
         "saved": saved,
     }
+    context["cell"] = gb.gradebook_cell(student, competency)
     if request.htmx:
-        context["cell"] = gb.gradebook_cell(student, competency) if saved else None
         return page(request, "web/teaching/_cell.html", context)
     return page(request, "web/teaching/cell.html", context)
 
@@ -165,13 +178,7 @@ def cell(request, school, section_id, student_id, competency_id):
 def correct(request, school, section_id, assessment_id):
     """Correct or retract one assessment. The original stays in the history."""
     section = _section(request, school, section_id)
-    assessment = (
-        Assessment.objects.filter(pk=assessment_id, school=school)
-        .select_related("student", "competency")
-        .first()
-    )
-    if assessment is None:
-        raise Http404("No such assessment.")
+    assessment = access_assessment(user=request.user, school=school, assessment_id=assessment_id)
     student = _enrolled(section, assessment.student_id)
     competency = _aligned(section, assessment.competency_id)
     levels = _levels(competency)
@@ -180,6 +187,8 @@ def correct(request, school, section_id, assessment_id):
         "demonstrated_on": assessment.demonstrated_on,
         "kind": assessment.kind,
         "feedback": assessment.feedback,
+        "accommodated": assessment.accommodated,
+        "modified_scale": assessment.modified_scale,
     }
     action = request.POST.get("action")
     form = CorrectionForm(
@@ -196,6 +205,8 @@ def correct(request, school, section_id, assessment_id):
             demonstrated_on=d["demonstrated_on"],
             kind=d["kind"],
             feedback=d["feedback"],
+            accommodated=d["accommodated"],
+            modified_scale=d["modified_scale"],
         ),
     ):
         messages.success(request, "Corrected. The earlier assessment stays in the history.")
@@ -223,11 +234,110 @@ def correct(request, school, section_id, assessment_id):
     )
 
 
+def parse_pasted_column(text: str, students, levels) -> tuple[dict[int, str], list[str]]:
+    """Read a column pasted from a spreadsheet into {student id: level} and a list of problems.
+
+    Either one level per line, in the order of the class list (a blank line skips a student), or
+    lines of "name<TAB>level" (or "name,level"), the name as "Given Family", "Family, Given" or
+    the student number. Problems name the line and what is wrong; nothing is guessed.
+    """
+    from credo.web.templatetags.credo_web import level as shown
+
+    allowed = {shown(lv.value) for lv in levels}
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    found: dict[int, str] = {}
+    problems: list[str] = []
+
+    def as_level(raw: str, where: str) -> str | None:
+        value = raw.strip()
+        try:
+            value = shown(Decimal(value))
+        except (InvalidOperation, ValueError):
+            problems.append(f"{where}: “{raw.strip()}” is not a number.")
+            return None
+        if allowed and value not in allowed:
+            problems.append(
+                f"{where}: {value} is not a level of this target ({', '.join(sorted(allowed))})."
+            )
+            return None
+        return value
+
+    named = any(re.search(r"[^\W\d_]", line) for line in lines)  # any letter: names given
+    if not named:
+        if len(lines) > len(students):
+            problems.append(
+                f"{len(lines)} lines were pasted for {len(students)} students; paste one level "
+                "per student, in the order of the list."
+            )
+            return {}, problems
+        for i, (line, student) in enumerate(zip(lines, students, strict=False), start=1):
+            if line.strip():
+                value = as_level(line, f"Line {i} ({student})")
+                if value is not None:
+                    found[student.pk] = value
+        return found, problems
+    names: dict[str, list] = {}
+    for st in students:
+        for key in (
+            f"{st.given_name} {st.family_name}",
+            f"{st.family_name}, {st.given_name}",
+            f"{st.family_name} {st.given_name}",
+            str(st),
+            st.student_number,
+        ):
+            same = names.setdefault(" ".join(key.lower().split()), []) if key else [st]
+            if st not in same:
+                same.append(st)
+    for i, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        sep = next((c for c in "\t;," if c in line), None)
+        cells = [c.strip() for c in (line.split(sep) if sep else line.rsplit(None, 1))]
+        cells = [c for c in cells if c]
+        if len(cells) < 2:
+            problems.append(f"Line {i}: give a name and a level (“{line.strip()}”).")
+            continue
+        value_raw, name_cells = cells[-1], cells[:-1]
+        name = " ".join(" ".join(name_cells).lower().split())
+        if sep == "," and len(name_cells) == 2:  # "Family, Given, 3"
+            name = " ".join(f"{name_cells[0]}, {name_cells[1]}".lower().split())
+        match = names.get(name, [])
+        if len(match) != 1:
+            problems.append(
+                f"Line {i}: no student of this section is called “{' '.join(name_cells)}”."
+                if not match
+                else f"Line {i}: “{' '.join(name_cells)}” names more than one student."
+            )
+            continue
+        value = as_level(value_raw, f"Line {i} ({match[0]})")
+        if value is not None:
+            found[match[0].pk] = value
+    return found, problems
+
+
+def _class_evidence(section, competency, students) -> dict[int, list]:
+    """Return each student's evidence tagged to `competency` (newest first), for the class form."""
+    by_student: dict[int, list] = {}
+    if competency is None:
+        return by_student
+    for ev in Evidence.objects.filter(
+        student_id__in=[s.pk for s in students],
+        school_id=section.school_id,
+        competency_tags__competency=competency,
+    ).order_by("-demonstrated_on", "-id"):
+        by_student.setdefault(ev.student_id, []).append(ev)
+    return by_student
+
+
 @login_required
 @school_page
 @require_http_methods(["GET", "POST"])
 def class_task(request, school, section_id):
-    """Record one task for the whole class at once: a level (and feedback) per student, all or none."""
+    """Record one task for the whole class at once: a level, feedback, flags and the piece of
+    evidence per student, all or none. "Set every blank level" and a column pasted from a
+    spreadsheet fill the levels for a preview; nothing is saved until "Record for the class"."""
     section = _section(request, school, section_id)
     competencies = gb.section_competencies(section)
     students = gb.section_students(section)
@@ -235,26 +345,81 @@ def class_task(request, school, section_id):
         "framework__scale", "scale"
     )
     data = request.POST if request.method == "POST" else None
+    action = (data or {}).get("action", "record")
+    preview = action in ("set_all", "paste")
     initial = {}
-    if request.GET.get("competency"):
-        initial["competency"] = request.GET["competency"]
-    form = ClassTaskForm(data, competencies=queryset, initial=initial, today=school.today())
+    source = data if preview else request.GET
+    for key in ("competency", "task", "demonstrated_on", "kind"):
+        if source and source.get(key):
+            initial[key] = source[key]
+    form = ClassTaskForm(
+        None if preview else data, competencies=queryset, initial=initial, today=school.today()
+    )
     chosen = next(
         (c for c in competencies if str(c.pk) == str((data or request.GET).get("competency"))), None
     )
     levels = _levels(chosen) if chosen else []
+    evidence = _class_evidence(section, chosen, students)
     rows = [
         {
             "student": s,
             "value": (data or {}).get(f"value-{s.pk}", ""),
             "feedback": (data or {}).get(f"feedback-{s.pk}", ""),
+            "accommodated": bool((data or {}).get(f"acc-{s.pk}")),
+            "modified_scale": bool((data or {}).get(f"mod-{s.pk}")),
+            "evidence_id": (data or {}).get(f"ev-{s.pk}", ""),
+            "evidence": evidence.get(s.pk, []),
             "errors": [],
+            "filled": False,
         }
         for s in students
     ]
-    if data is not None and form.is_valid():
-        entries = [(r["student"], r["value"], r["feedback"].strip()) for r in rows]
-        if not any(v for _, v, _ in entries):
+    paste_problems: list[str] = []
+    if action == "set_all":
+        value = data.get("set_all", "")
+        if value:
+            for r in rows:
+                if not r["value"]:
+                    r["value"], r["filled"] = value, True
+            messages.info(
+                request,
+                f"{sum(r['filled'] for r in rows)} blank level(s) set to {value}: check them, "
+                "change any exception, then record.",
+            )
+    elif action == "paste":
+        found, paste_problems = parse_pasted_column(data.get("paste", ""), students, levels)
+        for r in rows:
+            if r["student"].pk in found:
+                r["value"], r["filled"] = found[r["student"].pk], True
+        if found:
+            messages.info(
+                request,
+                f"{len(found)} level(s) read from the paste: check them, then record.",
+            )
+    if data is not None and not preview and form.is_valid():
+        entries = []
+        for r in rows:
+            chosen_ev = next(
+                (e for e in r["evidence"] if str(e.pk) == r["evidence_id"]),
+                None,
+            )
+            if r["evidence_id"] and chosen_ev is None:
+                r["errors"].append("Choose one of this student's own pieces of evidence.")
+            entries.append(
+                (
+                    r["student"],
+                    r["value"],
+                    r["feedback"].strip(),
+                    {
+                        "accommodated": r["accommodated"],
+                        "modified_scale": r["modified_scale"],
+                        "evidence": chosen_ev,
+                    },
+                )
+            )
+        if any(r["errors"] for r in rows):
+            form.add_error(None, "Some rows could not be recorded; see the rows marked below.")
+        elif not any(e[1] for e in entries):
             form.add_error(None, "Enter a level for at least one student.")
         else:
             try:
@@ -293,7 +458,15 @@ def class_task(request, school, section_id):
     return page(
         request,
         template,
-        {"section": section, "form": form, "rows": rows, "levels": levels, "chosen": chosen},
+        {
+            "section": section,
+            "form": form,
+            "rows": rows,
+            "levels": levels,
+            "chosen": chosen,
+            "paste_problems": paste_problems,
+            "paste": (data or {}).get("paste", "") if paste_problems else "",
+        },
     )
 
 
@@ -338,9 +511,35 @@ def habits(request, school, section_id):
     for lv in ScaleLevel.objects.filter(scale_id__in=scale_ids).order_by("value"):
         levels_by_scale.setdefault(lv.scale_id, []).append(lv)
     data = request.POST if request.method == "POST" else None
-    form = HabitsForm(data, today=school.today())
+    action = (data or {}).get("action", "save")
+    fill = action in ("meets", "fill")
+    values = {k: v for k, v in (data or {}).items() if k.startswith("h-")}
+    filled = 0
+    if fill:
+        # "Everyone meets" then the exceptions: fill the blanks, save nothing, let the teacher edit.
+        from credo.web.templatetags.credo_web import level as shown
+
+        for h in habit_list:
+            if action == "meets":
+                value = shown(h.effective_scale.mastery_threshold)
+            else:
+                value = data.get(f"all-{h.pk}", "")
+            for s in students:
+                key = f"h-{s.pk}-{h.pk}"
+                if value and not values.get(key):
+                    values[key] = value
+                    filled += 1
+        messages.info(
+            request,
+            f"{filled} blank rating(s) filled: change the exceptions, then save the check-in.",
+        )
+    form = HabitsForm(
+        None if fill else data,
+        today=school.today(),
+        initial={k: data[k] for k in ("demonstrated_on", "period") if fill and data.get(k)},
+    )
     errors: dict[str, list[str]] = {}
-    if data is not None and form.is_valid():
+    if data is not None and not fill and form.is_valid():
         entries = [(s, h, data.get(f"h-{s.pk}-{h.pk}", "")) for s in students for h in habit_list]
         if not any(v for _, _, v in entries):
             form.add_error(None, "Choose a level for at least one student and habit.")
@@ -373,7 +572,7 @@ def habits(request, school, section_id):
                 {
                     "habit": h,
                     "name": key,
-                    "value": (data or {}).get(key, ""),
+                    "value": values.get(key, ""),
                     "state": current.get((s.pk, h.pk)),
                     "errors": errors.get(f"habit-{s.pk}-{h.pk}", []),
                     "levels": levels_by_scale.get(h.effective_scale.pk, []),
@@ -383,7 +582,15 @@ def habits(request, school, section_id):
     return page(
         request,
         "web/teaching/habits.html",
-        {"section": section, "form": form, "habits": habit_list, "rows": rows},
+        {
+            "section": section,
+            "form": form,
+            "habits": [
+                (h, levels_by_scale.get(h.effective_scale.pk, []), (data or {}).get(f"all-{h.pk}"))
+                for h in habit_list
+            ],
+            "rows": rows,
+        },
     )
 
 

@@ -57,6 +57,22 @@ class Command(BaseCommand):
             "--incremental-calls", type=int, default=500, help="timed assessment_record calls (500)"
         )
 
+        parser.add_argument(
+            "--clients", type=int, default=20, help="web: concurrent clients of the load (20)"
+        )
+        parser.add_argument(
+            "--seconds",
+            type=float,
+            default=20.0,
+            help="web: seconds of load, for one client and then for all (20)",
+        )
+        parser.add_argument(
+            "--web-workers", type=int, help="web: server processes (default: cores + 1)"
+        )
+        parser.add_argument(
+            "--web-threads", type=int, help="web: threads per server process (default: 4)"
+        )
+
     def handle(self, *args, **options):
         as_json = options["json"]
         only = [s.strip() for item in options["only"] for s in item.split(",") if s.strip()]
@@ -73,6 +89,11 @@ class Command(BaseCommand):
                     f"[dim]{time.perf_counter() - started[0]:7.1f}s[/] {message}", soft_wrap=True
                 )
 
+        if options["clients"] < 1 or not 0 < options["seconds"] <= 3600:
+            raise CommandError("--clients: 1 or more; --seconds: more than 0, at most 3600")
+        for name in ("web_workers", "web_threads"):
+            if options[name] is not None and options[name] < 1:
+                raise CommandError(f"--{name.replace('_', '-')}: give 1 or more")
         try:
             report = bench.run(
                 students=options["students"],
@@ -85,6 +106,10 @@ class Command(BaseCommand):
                 repeat=options["repeat"],
                 reference_seconds=options["reference_seconds"],
                 incremental_calls=options["incremental_calls"],
+                web_clients=options["clients"],
+                web_seconds=options["seconds"],
+                web_workers=options["web_workers"],
+                web_threads=options["web_threads"],
                 say=say,
             )
         except ValueError as exc:

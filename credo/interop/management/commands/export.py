@@ -1,4 +1,4 @@
-"""`credo export {case,canvas,scores} --school SLUG --out FILE [--framework ID|NAME]`."""
+"""`credo export {oneroster,case,canvas,scores} --school SLUG --out FILE [--framework ID|NAME]`."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from credo.interop import exports
+from credo.interop import exports, roster_export
 from credo.schools.models import School
 
 
 class Command(BaseCommand):
-    help = "Export a framework as a CASE CFPackage or Canvas outcomes CSV, or a school's scores as CSV."
+    help = (
+        "Export a school's roster as a OneRoster 1.2 bulk set (zip), a framework as a CASE "
+        "CFPackage or Canvas outcomes CSV, or a school's scores as CSV."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["case", "canvas", "scores"])
+        parser.add_argument("kind", choices=["oneroster", "case", "canvas", "scores"])
         parser.add_argument("--school", required=True, help="slug of the school")
         parser.add_argument("--out", required=True, help="file to write ('-' for standard output)")
         parser.add_argument("--framework", default="", help="framework id, CASE identifier or name")
@@ -29,6 +32,8 @@ class Command(BaseCommand):
         try:
             if kind == "scores":
                 data = exports.scores_csv(target)
+            elif kind == "oneroster":
+                data = roster_export.roster_zip(target)
             else:
                 chosen = exports.framework_to_export(target, framework or None)
                 if kind == "case":

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from credo.accounts.access import system_actor
 from credo.interop import oneroster
 from credo.interop.common import ImportRefused, Summary
 from credo.interop.models import ImportKind
@@ -78,7 +79,7 @@ class Command(BaseCommand):
 
             try:
                 summary = import_data(
-                    actor=None,
+                    actor=system_actor(),
                     school=target,
                     kind=kind,
                     data=data,
@@ -113,6 +114,13 @@ class Command(BaseCommand):
                 *(str(c[k]) for k in ("created", "updated", "deleted", "unchanged", "skipped")),
             )
         console.print(table)
+        for skipped in summary.skipped():
+            where = ", ".join(skipped["examples"])
+            more = ", …" if skipped["count"] > len(skipped["examples"]) else ""
+            console.print(
+                f"left out: {skipped['count']} {skipped['kind']}(s): {skipped['reason']}"
+                + (f" ({where}{more})" if where else "")
+            )
         for warning in summary.warnings:
             console.print(f"note: {warning}")
         changed = summary.changed

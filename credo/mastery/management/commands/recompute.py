@@ -7,7 +7,9 @@ from credo.mastery import bulk
 
 
 class Command(BaseCommand):
-    help = "Recompute every mastery state, credit progress and graduation status from the assessments."
+    help = (
+        "Recompute every mastery state, credit progress and graduation status from the assessments."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--school", help="slug of one school (default: every school)")

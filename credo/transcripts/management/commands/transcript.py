@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from credo.accounts.access import system_actor
 from credo.accounts.models import Student
 from credo.transcripts import exports, services
 from credo.transcripts.models import TranscriptVersion
@@ -98,7 +99,12 @@ class Command(BaseCommand):
                 kwargs = {"student_ids": ids}
         try:
             run = services.publication_run_start(
-                actor=None, school=target, note=note, render_pdf=not no_pdf, enqueue=queue, **kwargs
+                actor=system_actor(),
+                school=target,
+                note=note,
+                render_pdf=not no_pdf,
+                enqueue=queue,
+                **kwargs,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
