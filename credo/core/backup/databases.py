@@ -262,6 +262,10 @@ def restore_sqlite(copy: Path, database: dict, manifest: dict) -> None:
         target = sqlite_connect(name)
         try:
             conn.backup(target)
+            # Leave the restored file in WAL mode now, while one connection holds it: otherwise
+            # the server's first connections would all switch it at once, and SQLite answers all
+            # but one "database is locked" without waiting.
+            target.execute("PRAGMA journal_mode=WAL")
         finally:
             target.close()
     finally:

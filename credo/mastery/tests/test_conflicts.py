@@ -35,6 +35,11 @@ def share_database(transactional_db, tmp_path, monkeypatch):
         connection.ensure_connection()
         target = sqlite3.connect(path)
         connection.connection.backup(target)
+        # The copy keeps the memory database's journal; switch it to WAL here, once. Left to the
+        # racing threads, each connection's `PRAGMA journal_mode=WAL` would need the exclusive
+        # lock at the same moment, and SQLite answers the second "database is locked" at once,
+        # without waiting for its busy timeout.
+        target.execute("PRAGMA journal_mode=WAL")
         target.close()
         # A new dict: the open connection keeps its own (and stays on the memory database).
         monkeypatch.setitem(
