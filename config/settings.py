@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "credo.transcripts",
     "credo.credentials",
     "credo.journey",
+    "credo.improve",
     "credo.analytics",
     "credo.interop",
     "credo.api",

@@ -134,6 +134,13 @@ class Demographics(TenantModel):
     state_of_birth = models.CharField(max_length=8, blank=True)
     city_of_birth = models.CharField(max_length=120, blank=True)
     public_school_residence_status = models.CharField(max_length=64, blank=True)
+    # Program statuses the student information system may hold beyond OneRoster's file (OneRoster
+    # 1.2 carries none of them): unknown stays None, and the improvement pages count it apart.
+    economically_disadvantaged = models.BooleanField(null=True, blank=True)
+    english_learner = models.BooleanField(null=True, blank=True)
+    disability = models.BooleanField(
+        null=True, blank=True, help_text="Has an IEP or a disability plan."
+    )
 
     class Meta:
         verbose_name_plural = "demographics"

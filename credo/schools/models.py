@@ -72,6 +72,11 @@ class School(models.Model):
         default=180,
         help_text="Only work demonstrated this many days back counts toward needing support.",
     )
+    improve_min_cell = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="The fewest students a published group may have on the improvement pages; "
+        "smaller groups are hidden.",
+    )
     grade_conversion_enabled = models.BooleanField(default=False)
     judgment_enabled = models.BooleanField(
         default=True,

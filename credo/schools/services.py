@@ -46,6 +46,7 @@ def school_settings_save(
     support_stalls: int | None = None,
     support_window_days: int | None = None,
     judgment_enabled: bool | None = None,
+    improve_min_cell: int | None = None,
 ) -> School:
     """Change the school's profile and the settings its pages use (e.g. the "not progressing" period,
     who forms credit-review panels, whether admins and registrars must sign in with a second
@@ -74,6 +75,9 @@ def school_settings_save(
     window = school.support_window_days if support_window_days is None else support_window_days
     if not isinstance(window, int) or not 30 <= window <= 1460:
         errors["support_window_days"] = ["Choose a window from 30 to 1460 days."]
+    min_cell = school.improve_min_cell if improve_min_cell is None else improve_min_cell
+    if not isinstance(min_cell, int) or not 5 <= min_cell <= 100:
+        errors["improve_min_cell"] = ["Choose a smallest group from 5 to 100 students."]
     _raise(errors)
     before = snapshot(school)
     for field, value in dict(
@@ -92,6 +96,7 @@ def school_settings_save(
         ),
         support_stalls=support_stalls,
         support_window_days=window,
+        improve_min_cell=min_cell,
         judgment_enabled=(
             school.judgment_enabled if judgment_enabled is None else bool(judgment_enabled)
         ),

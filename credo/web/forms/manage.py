@@ -457,6 +457,19 @@ class GuardianForm(forms.Form):
 class SchoolSettingsForm(SchoolForm, SupportSettings):
     """The school's profile and settings, with when an advisee is shown as needing support."""
 
+    improve_min_cell = forms.IntegerField(
+        label="Smallest group of students shown on the improvement pages",
+        required=False,
+        min_value=5,
+        max_value=100,
+        help_text="Groups with fewer students are hidden, with one more where needed so that "
+        "nobody can work a hidden number out from the totals.",
+        error_messages={
+            "min_value": "Choose a smallest group from 5 to 100 students.",
+            "max_value": "Choose a smallest group from 5 to 100 students.",
+        },
+    )
+
     judgment_enabled = forms.BooleanField(
         label="Teachers may set a student's level on a target against the calculated one, with a "
         "reason (professional judgment)",

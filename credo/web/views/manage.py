@@ -177,6 +177,7 @@ def school_settings(request, school):
         "two_factor_required",
         "support_stalls",
         "support_window_days",
+        "improve_min_cell",
         "judgment_enabled",
     ]
     form = f.SchoolSettingsForm(
