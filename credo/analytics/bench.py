@@ -369,6 +369,7 @@ def web_section(bench: Bench) -> dict:
 
 # Sections that other apps define register themselves when imported here.
 from credo.credentials import benchmarks as _credentials_section  # noqa: E402,F401
+from credo.improve import benchmarks as _improve_section  # noqa: E402,F401
 from credo.interop import benchmarks as _interop_section  # noqa: E402,F401
 
 # --- the fresh database -----------------------------------------------------------------------

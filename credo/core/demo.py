@@ -595,6 +595,7 @@ def _loaded_tables() -> list[str]:
         "mastery",
         "journey",
         "transcripts",
+        "interop",
     }
     return [m._meta.db_table for m in apps.get_models() if m._meta.app_label in labels]
 
@@ -783,6 +784,7 @@ class _Pupil:
     done: dict[int, bool] = field(default_factory=dict)
     taken: dict[str, int] = field(default_factory=dict)
     teachers: list[int] = field(default_factory=list)
+    disadvantaged: bool = False
 
     @property
     def entry(self) -> int:
@@ -887,6 +889,7 @@ class _SchoolBuilder:
         self.spec = spec
         self.network = network
         self.rng = random.Random(f"{seed}:{spec.slug}")
+        self.seed = seed
         self.n_students = students
         self.password = password
         self.users: list[User] = []
@@ -1329,6 +1332,7 @@ class _SchoolBuilder:
             )
             self.pupils.append(pupil)
             plan_by_number[p["number"]] = pupil
+        self._demographics(self.seed)
         for p, mine in zip(plans, guardians, strict=True):
             for k, g in enumerate(mine):
                 relationship = (
@@ -1449,6 +1453,51 @@ class _SchoolBuilder:
             pupil.taken[e.code] = pupil.taken.get(e.code, 0) + 1
         return chosen
 
+    def _demographics(self, seed) -> None:
+        """Give every student a demographic record, drawn from a generator of its own so the rest
+        of the simulation draws the same numbers as before. Economically disadvantaged students
+        start behind (`_opportunity_gap`), and the gap closes over the three shared years."""
+        from credo.interop.models import Demographics
+
+        rng = random.Random(f"{seed}:{self.spec.slug}:demographics")
+        races = (
+            (0.30, "hispanic_or_latino"),
+            (0.65, "white"),
+            (0.82, "black_or_african_american"),
+            (0.90, "asian"),
+            (0.96, "two_or_more_races"),
+            (0.98, "american_indian_or_alaska_native"),
+            (1.01, "native_hawaiian_or_other_pacific_islander"),
+        )
+        rows = []
+        for pupil in self.pupils:
+            # The landing page's first accounts keep their steady record.
+            pupil.disadvantaged = pupil.number > 4 and rng.random() < 0.4
+            draw = rng.random()
+            race = next(name for limit, name in races if draw < limit)
+            r = rng.random()
+            rows.append(
+                Demographics(
+                    school=self.school,
+                    student=pupil.obj,
+                    sex="female" if r < 0.49 else "male" if r < 0.98 else "other",
+                    **{race: True},
+                    economically_disadvantaged=pupil.disadvantaged,
+                    english_learner=rng.random() < 0.12,
+                    disability=pupil.accommodated,
+                )
+            )
+        _insert(Demographics, rows)
+
+    def _opportunity_gap(self, pupil: _Pupil, day: dt.date) -> float:
+        """How far behind a disadvantaged student's work starts: 0.6 of a level until the autumn
+        of the first shared year, closing to nothing over the next three years."""
+        if not pupil.disadvantaged:
+            return 0.0
+        start = dt.date(content.SCHOOL_YEARS[1], 8, 20)
+        progress = max(0.0, (day - start).days / (3 * 365.25))
+        return 0.6 * max(0.0, 1.0 - progress)
+
     def _years(self, pupil: _Pupil, day: dt.date) -> float:
         return (day - dt.date(pupil.entry, 8, 20)).days / 365.25
 
@@ -1477,6 +1526,7 @@ class _SchoolBuilder:
                 - comp.difficulty
                 + practice
                 + bonus
+                - self._opportunity_gap(pupil, day)
                 + rng.gauss(0, NOISE)
                 - (0.3 if formative else 0.0)
             )

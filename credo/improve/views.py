@@ -3,6 +3,7 @@ numbers as a table, and a CSV of the (suppressed) aggregates. Every page asks `i
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
@@ -28,6 +29,7 @@ def _context(request, school, scope):
 
 
 @require_GET
+@login_required
 @school_page
 def equity(request, school):
     scope = access_scope(user=request.user, school=school, params=request.GET)
@@ -63,6 +65,7 @@ def equity(request, school):
 
 
 @require_GET
+@login_required
 @school_page
 def equity_csv(request, school):
     scope = access_scope(user=request.user, school=school, params=request.GET)
@@ -135,6 +138,7 @@ def _spread_cells(row):
 
 
 @require_GET
+@login_required
 @school_page
 def time(request, school):
     scope = access_scope(user=request.user, school=school, params=request.GET)
@@ -158,6 +162,7 @@ def time(request, school):
 
 
 @require_GET
+@login_required
 @school_page
 def time_csv(request, school):
     scope = access_scope(user=request.user, school=school, params=request.GET)
