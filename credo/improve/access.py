@@ -128,3 +128,54 @@ def access_scope(*, user, school, params) -> Scope:
         raise Http404("No such section.")
     sections = (section.pk,) if section is not None else tuple(own)
     return Scope(school, framework, area, credit, cohort, section, sections, False)
+
+
+# --- moderation sessions --------------------------------------------------------------------
+
+
+def may_run_moderation(user, school) -> bool:
+    """Return whether `user` may start and close moderation sessions: the school's managers."""
+    return is_manager(user, school)
+
+
+def is_session_assessor(user, session) -> bool:
+    from credo.improve.models import ModerationAssessor
+
+    if user is None or not user.is_authenticated:
+        return False
+    return ModerationAssessor.objects.filter(session=session, user=user).exists()
+
+
+def sessions_visible_to(user, school):
+    """Return the moderation sessions `user` may open: all for managers, else those they score."""
+    from credo.improve.models import ModerationSession
+
+    qs = ModerationSession.objects.filter(school=school).select_related("competency")
+    if may_run_moderation(user, school):
+        return qs
+    if not can_see_improvement(user, school):
+        return qs.none()
+    return qs.filter(assessors__user=user)
+
+
+def access_session(*, user, school, session_id, lock: bool = False):
+    """Return a moderation session `user` may open (a manager, or one of its assessors); refuse
+    other roles with 403 and unknown or unreachable sessions with 404."""
+    from credo.improve.models import ModerationSession
+
+    require_improvement(user, school)
+    qs = sessions_visible_to(user, school)
+    if lock:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=int(session_id))
+    except (ValueError, TypeError, OverflowError, ModerationSession.DoesNotExist):
+        raise Http404("No such moderation session.") from None
+
+
+def can_see_all_scores(user, session) -> bool:
+    """Others' scores are shown only once the session is closed, and then to its managers and
+    assessors; while it is open each assessor sees only their own."""
+    if session.is_open:
+        return False
+    return may_run_moderation(user, session.school) or is_session_assessor(user, session)

@@ -3,10 +3,13 @@ numbers as a table, and a CSV of the (suppressed) aggregates. Every page asks `i
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from credo.improve import charts, selectors
 from credo.improve.access import access_scope, can_compare_teachers
@@ -190,3 +193,229 @@ def time_csv(request, school):
     for name, items in data.categories:
         rows += [[name, r.label, *_spread_cells(r)] for r in items]
     return _csv(write_csv(rows, header=header), f"{school.slug}-time-to-proficiency.csv")
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+
+def _moderation_choices(school, competency_id):
+    from credo.accounts.models import MANAGER_ROLES, Membership, Role
+    from credo.evidence.models import Evidence
+    from credo.frameworks.models import Competency
+
+    targets = list(
+        Competency.objects.filter(school=school)
+        .select_related("framework")
+        .order_by("framework__name", "code")
+    )
+    competency = None
+    evidence = []
+    try:
+        competency = next((c for c in targets if c.pk == int(competency_id)), None)
+    except (TypeError, ValueError):
+        competency = None
+    if competency is not None:
+        evidence = list(
+            Evidence.objects.filter(school=school, competency_tags__competency=competency)
+            .order_by("-demonstrated_on", "-id")
+            .distinct()[:60]
+        )
+    staff = (
+        Membership.objects.filter(school=school, role__in=[Role.TEACHER, *MANAGER_ROLES])
+        .select_related("user")
+        .order_by("user__display_name", "user__username")
+    )
+    people = {}
+    for m in staff:
+        if m.user.is_active:
+            people.setdefault(m.user.pk, m.user)
+    return targets, competency, evidence, list(people.values())
+
+
+@login_required
+@school_page
+def moderation(request, school):
+    from credo.improve.access import may_run_moderation, require_improvement, sessions_visible_to
+
+    require_improvement(request.user, school)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    sessions = list(sessions_visible_to(request.user, school)[:100])
+    return page(
+        request,
+        "improve/moderation.html",
+        {"sessions": sessions, "may_run": may_run_moderation(request.user, school)},
+    )
+
+
+@login_required
+@school_page
+def moderation_new(request, school):
+    from credo.core.errors import ValidationError
+    from credo.improve import services
+    from credo.improve.access import may_run_moderation, require_improvement
+
+    require_improvement(request.user, school)
+    if not may_run_moderation(request.user, school):
+        raise PermissionDenied("Only a school admin or registrar may start a moderation session.")
+    data = request.POST if request.method == "POST" else request.GET
+    targets, competency, evidence, people = _moderation_choices(school, data.get("competency"))
+    errors = {}
+    if request.method == "POST":
+        try:
+            session = services.session_create(
+                actor=request.user,
+                school=school,
+                title=data.get("title", ""),
+                competency_id=data.get("competency"),
+                evidence_ids=data.getlist("evidence"),
+                assessor_ids=data.getlist("assessors"),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        else:
+            return redirect("improve:session", school.slug, session.pk)
+    return page(
+        request,
+        "improve/moderation_new.html",
+        {
+            "targets": targets,
+            "competency": competency,
+            "evidence": evidence,
+            "people": people,
+            "errors": errors,
+            "chosen_evidence": {str(x) for x in data.getlist("evidence")},
+            "chosen_assessors": {str(x) for x in data.getlist("assessors")},
+            "title_value": data.get("title", ""),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@school_page
+def moderation_session(request, school, session_id):
+    from credo.improve.access import (
+        access_session,
+        can_see_all_scores,
+        is_session_assessor,
+        may_run_moderation,
+    )
+
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET"])
+    session = access_session(user=request.user, school=school, session_id=session_id)
+    assessor = is_session_assessor(request.user, session)
+    all_scores = can_see_all_scores(request.user, session)
+    result = selectors.calibration(session) if all_scores else None
+    levels = list(
+        session.competency.effective_scale.levels.order_by("value").values_list("value", "label")
+    )
+    from credo.improve.models import ModerationScore
+
+    mine = dict(
+        ModerationScore.objects.filter(item__session=session, assessor=request.user).values_list(
+            "item_id", "value"
+        )
+    )
+    items = list(session.items.select_related("evidence"))
+    rows = []
+    for item in items:
+        rows.append(
+            {
+                "item": item,
+                "mine": mine.get(item.pk),
+                "all": [result.scores.get((item.pk, a.pk)) for a in result.assessors]
+                if result
+                else None,
+                "consensus": result.consensus.get(item.pk) if result else None,
+            }
+        )
+    chart = ""
+    if result:
+        chart = mark_safe(  # noqa: S308 -- charts escape every text they draw
+            charts.bars(
+                [(a.label, a.kappa) for a in result.versus],
+                title="Each assessor's weighted kappa against the consensus",
+                unit="",
+            )
+        )
+    progress = (
+        selectors.session_progress(session) if may_run_moderation(request.user, school) else {}
+    )
+    return page(
+        request,
+        "improve/session.html",
+        {
+            "session": session,
+            "assessor": assessor,
+            "may_run": may_run_moderation(request.user, school),
+            "result": result,
+            "rows": rows,
+            "levels": levels,
+            "chart": chart,
+            "progress": [
+                (a.user, progress.get(a.user_id, 0))
+                for a in session.assessors.select_related("user")
+            ],
+            "item_count": len(items),
+        },
+    )
+
+
+@require_POST
+@login_required
+@school_page
+def moderation_score(request, school, session_id):
+    from credo.core.errors import ValidationError
+    from credo.improve import services
+    from credo.improve.access import access_session
+
+    session = access_session(user=request.user, school=school, session_id=session_id)
+    try:
+        services.score_record(
+            actor=request.user,
+            session=session,
+            item_id=request.POST.get("item"),
+            value=request.POST.get("value", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Score saved.")
+    return redirect("improve:session", school.slug, session.pk)
+
+
+@require_POST
+@login_required
+@school_page
+def moderation_close(request, school, session_id):
+    from credo.improve import services
+    from credo.improve.access import access_session
+
+    session = access_session(user=request.user, school=school, session_id=session_id)
+    services.session_close(actor=request.user, session=session)
+    messages.success(request, "Session closed: every score is now shown.")
+    return redirect("improve:session", school.slug, session.pk)
+
+
+@require_GET
+@login_required
+@school_page
+def moderation_csv(request, school, session_id):
+    from credo.improve.access import access_session, can_see_all_scores
+
+    session = access_session(user=request.user, school=school, session_id=session_id)
+    if not can_see_all_scores(request.user, session):
+        raise PermissionDenied("The agreement is shown once the session is closed.")
+    result = selectors.calibration(session)
+    rows = [
+        ["pair", a.label, a.n, _pct(a.exact), _pct(a.adjacent), _round(a.kappa)]
+        for a in result.pairs
+    ]
+    rows += [
+        ["vs consensus", a.label, a.n, _pct(a.exact), _pct(a.adjacent), _round(a.kappa)]
+        for a in result.versus
+    ]
+    header = ["comparison", "assessors", "pieces", "exact_pct", "adjacent_pct", "weighted_kappa"]
+    return _csv(write_csv(rows, header=header), f"{school.slug}-moderation-{session.pk}.csv")
