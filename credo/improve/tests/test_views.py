@@ -276,3 +276,22 @@ def test_enrollment_in_two_sections_counts_a_student_once(cohort):
     )
     scope = access_scope(user=cohort.admin, school=cohort.school, params={})
     assert selectors.equity(scope).total == 15
+
+
+def test_milestones_follow_a_new_assessment(cohort):
+    scope = access_scope(user=cohort.admin, school=cohort.school, params={})
+    before = selectors.time_to_proficiency(scope, with_teachers=False)
+    (c1,) = [r for r in before.targets if r.label == "C1"]
+    assert c1.n == 9
+    # A tenth student reaches C1: the kept milestones must not hide it.
+    student = cohort.all_students[2]  # disadvantaged, below the level so far
+    assessment_record(
+        assessor=cohort.teacher,
+        student=student,
+        competency=cohort.competencies[0],
+        value=3,
+        demonstrated_on=DAY + dt.timedelta(days=40),
+    )
+    after = selectors.time_to_proficiency(scope, with_teachers=False)
+    (c1,) = [r for r in after.targets if r.label == "C1"]
+    assert c1.n == 10

@@ -22,6 +22,7 @@ What it asserts, for every cell:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -34,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from credo.accounts.access import system_actor
 from credo.accounts.models import Role
-from credo.testing import make_student, make_user
+from credo.testing import make_student, make_user, submit_evidence
 
 MATRIX = Path(__file__).with_name("permission_matrix.txt")
 
@@ -189,6 +190,23 @@ class Matrix:
             source_type="assessment",
             source_id=world.me.assessments.order_by("pk").first().pk,
         )
+        from credo.evidence.models import Evidence
+        from credo.improve.services import session_create
+
+        # A moderation session the section's teacher scores in (teacher_other does not).
+        pieces = list(Evidence.objects.filter(school=h.school).values_list("pk", flat=True)[:2])
+        if len(pieces) < 2:
+            pieces += [
+                e.pk for e in submit_evidence(world.me, 2, title="Piece", day=dt.date(2025, 10, 1))
+            ]
+        self.moderation = session_create(
+            actor=h.admin,
+            school=h.school,
+            title="Matrix moderation",
+            competency_id=h.competencies[0].pk,
+            evidence_ids=pieces,
+            assessor_ids=[h.teacher.pk, h.registrar.pk],
+        )
         self.tokens = {}
         for actor in ACTORS:
             user = self.user(actor)
@@ -254,6 +272,7 @@ class Matrix:
             "school_slug": self.slug,
             "token_id": self.admin_token.pk,
             "notification_id": self.notification.pk,
+            "session_id": self.moderation.pk,
             "link_id": self.link.pk,
             "kind": "scores",
             "name": "swagger-ui.css",
