@@ -60,6 +60,14 @@ class School(models.Model):
     city = models.CharField(max_length=120, blank=True)
     website = models.URLField(blank=True)
     enrollment_size = models.PositiveIntegerField(null=True, blank=True)
+    school_code = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="The code admissions offices file the school under (CEEB / ACT code).",
+    )
+    counselor_name = models.CharField(max_length=120, blank=True)
+    counselor_email = models.EmailField(blank=True)
+    counselor_phone = models.CharField(max_length=40, blank=True)
     not_progressing_days = models.PositiveSmallIntegerField(
         default=42,
         help_text="Days without gain on a target before a student is listed as not progressing.",

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from credo.transcripts import render
 
 # Bump when the printed layout changes, so cached PDFs are drawn again.
-LAYOUT = 1
+LAYOUT = 2
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +86,7 @@ def summary_fits(doc) -> bool:
     return len(doc.pages) >= 2 and page_text(doc.pages[1]).lstrip().startswith(DETAILS_HEADING)
 
 
-DETAILS_HEADING = "Credits earned"
+DETAILS_HEADING = "How to read this transcript"
 
 
 def document(version, *, evidence_url: Callable[[str], str] | None = None):

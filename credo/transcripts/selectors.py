@@ -270,6 +270,8 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
             "title": credit.title,
             "level": credit.level,
             "standard": credit.standard,
+            "review_required": credit.review_required,
+            "min_evidence": credit.min_evidence,
             "state": state,
             "awarded_on": award.awarded_on.isoformat() if award else None,
             "review": reviews.get(award.review_id) if award and award.review_id else None,
@@ -298,7 +300,14 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
             "context": school.context,
             "credit_policy": school.credit_policy,
             "enrollment_size": school.enrollment_size,
+            "school_code": school.school_code,
+            "counselor": {
+                "name": school.counselor_name,
+                "email": school.counselor_email,
+                "phone": school.counselor_phone,
+            },
         },
+        "scales": scales_of(school),
         "student": {
             "name": student.full_name,
             "given_name": student.preferred_name or student.given_name,
@@ -328,6 +337,43 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
         ),
         "courses": _courses(student, today) if policy.include_courses else None,
     }
+
+
+def scales_of(school) -> list[dict]:
+    """Return the proficiency scales of the school's academic frameworks in use, with their levels.
+
+    This is the scale a reader needs to understand what "shown at mastery" means on a credit.
+    """
+    from credo.frameworks.models import FrameworkKind, ProficiencyScale, ScaleLevel
+
+    scales = list(
+        ProficiencyScale.objects.filter(
+            school=school,
+            frameworks__kind=FrameworkKind.ACADEMIC,
+            frameworks__until_cohort__isnull=True,
+        )
+        .distinct()
+        .order_by("id")[:3]
+    )
+    levels: dict[int, list[dict]] = defaultdict(list)
+    for level in ScaleLevel.objects.filter(scale__in=scales).order_by("scale_id", "value"):
+        levels[level.scale_id].append(
+            {"level": _number(level.value), "name": level.label, "meaning": level.description}
+        )
+    return [
+        {
+            "name": scale.name,
+            "counts_from": _number(scale.mastery_threshold),
+            "levels": levels.get(scale.pk, []),
+        }
+        for scale in scales
+    ]
+
+
+def _number(value: Decimal) -> str:
+    """Return a decimal as a reader writes it: 3 not 3.00, 2.5 not 2.50."""
+    text = format(value.normalize(), "f")
+    return text
 
 
 # --- versions, links and views ------------------------------------------------------------------
