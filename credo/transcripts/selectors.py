@@ -249,6 +249,7 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
             }
         )
 
+    outcomes, served = _graduate_profile(school)
     by_area: dict[int, list[dict]] = defaultdict(list)
     used_evidence: set[str] = set()
     summary = {
@@ -277,6 +278,7 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
             "review": reviews.get(award.review_id) if award and award.review_id else None,
             "evidence": evidence_per_credit.get(credit.pk, []) if award else [],
             "comments": comments.get(credit.pk, []) if award else [],
+            "outcomes": served.get(credit.pk, []),
         }
         used_evidence.update(entry["evidence"])
         by_area[credit.area_id].append(entry)
@@ -306,6 +308,7 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
                 "email": school.counselor_email,
                 "phone": school.counselor_phone,
             },
+            "outcomes": outcomes,
         },
         "scales": scales_of(school),
         "student": {
@@ -337,6 +340,26 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
         ),
         "courses": _courses(student, today) if policy.include_courses else None,
     }
+
+
+def _graduate_profile(school) -> tuple[list[dict], dict[int, list[str]]]:
+    """Return the school's outcomes in use, and for each credit the titles of those it serves."""
+    from credo.frameworks.models import Outcome
+
+    rows = list(
+        Outcome.objects.filter(school=school, retired_on__isnull=True).order_by(
+            "order", "code", "id"
+        )
+    )
+    titles = {o.pk: o.title for o in rows}
+    served: dict[int, list[str]] = defaultdict(list)
+    links = MasteryCredit.outcomes.through.objects.filter(outcome_id__in=titles).order_by(
+        "outcome__order", "outcome__code", "outcome_id"
+    )
+    for credit_id, outcome_id in links.values_list("masterycredit_id", "outcome_id"):
+        served[credit_id].append(titles[outcome_id])
+    profile = [{"code": o.code, "title": o.title, "description": o.description} for o in rows]
+    return profile, served
 
 
 def scales_of(school) -> list[dict]:

@@ -250,3 +250,44 @@ def test_the_link_works_through_its_last_day_and_not_after(client, version):
 def test_a_stranger_cannot_read_another_schools_settings(client, dale):
     client.force_login(make_user("nobody"))
     assert client.get(url("settings", dale.school.slug)).status_code in (403, 404)
+
+
+# --- the graduate profile --------------------------------------------------------------------------
+
+
+def test_outcomes_show_in_the_guide_the_profile_and_beside_their_credits(client, hill):
+    from credo.frameworks import services as frameworks
+
+    outcome = frameworks.outcome_save(
+        actor=hill.registrar,
+        school=hill.school,
+        framework=hill.framework,
+        code="GP1",
+        title="Investigates the natural world",
+        description="Asks questions and tests them with evidence.",
+    )
+    frameworks.outcome_credits_set(
+        actor=hill.registrar, outcome=outcome, credits=[hill.credits["all"]]
+    )
+    retired = frameworks.outcome_save(
+        actor=hill.registrar,
+        school=hill.school,
+        framework=hill.framework,
+        code="GP9",
+        title="An outcome no longer used",
+    )
+    frameworks.outcome_retire(actor=hill.registrar, outcome=retired)
+    student = rich_student(hill)
+    version = services.transcript_publish(actor=hill.registrar, student=student).version
+    assert [o["code"] for o in version.content["school"]["outcomes"]] == ["GP1"]
+    credits = {c["code"]: c for a in version.content["areas"] for c in a["credits"]}
+    assert credits[hill.credits["all"].code]["outcomes"] == ["Investigates the natural world"]
+    assert credits[hill.credits["count"].code]["outcomes"] == []
+    link = services.share_link_create(actor=student.user, version=version, recipient="College")
+    html = client.get(url("shared", link.token)).content.decode()
+    guide = html[html.index('id="tx-guide"') : html.index("Credits earned</h2>")]
+    assert "The graduate profile" in guide and "Asks questions and tests them" in guide
+    assert "Serves the graduate profile:</span> Investigates the natural world" in html
+    profile = html[html.index('id="tx-school-h"') :]
+    assert "Investigates the natural world" in profile
+    assert "no longer used" not in html

@@ -201,6 +201,11 @@ class Matrix:
                     actor=user, school=school, name=f"matrix {actor}", scopes=scopes
                 )
         self.admin_token = self.tokens["admin"][0]
+        from credo.frameworks.models import Outcome
+
+        self.outcome = Outcome.objects.create(
+            school=h.school, framework=h.framework, code="GP1", title="Reasons with evidence"
+        )
 
     def user(self, actor):
         w = self.world
@@ -241,6 +246,7 @@ class Matrix:
             "framework_id": h.framework.pk,
             "area_id": h.areas[0].pk,
             "rule_id": _first_rule(h),
+            "outcome_id": self.outcome.pk,
             "term_id": h.section.term_id,
             "experience_id": h.section.experience_id,
             "user_id": h.teacher.pk,
