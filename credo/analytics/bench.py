@@ -329,6 +329,11 @@ def incremental_section(bench: Bench) -> dict:
         Metric("transcript_publish_s_each", "snapshot and store, per transcript", "s"),
         Metric("transcript_html_s_each", "HTML, per transcript", "s"),
         Metric("transcript_pdf_s_each", "PDF, per transcript", "s"),
+        Metric("transcript_pdf_timed_credits_max", "PDFs timed one by one: most credits"),
+        Metric("transcript_pdf_cold_median_s", "PDF drawn cold, median", "s"),
+        Metric("transcript_pdf_cold_max_s", "PDF drawn cold, max", "s"),
+        Metric("transcript_pdf_cached_median_s", "PDF served from its file, median", "s"),
+        Metric("transcript_pdf_cached_max_s", "PDF served from its file, max", "s", ("<=", 0.5)),
         Metric("transcript_run_s", "cohort queued → all published", "s"),
     ],
 )
