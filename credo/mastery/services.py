@@ -16,7 +16,7 @@ from credo.core.audit import audit_record, snapshot
 from credo.core.errors import Conflict, NotAllowed, ValidationError, refuse
 from credo.core.limits import TEXT_LIMIT, clean_text, demonstration_date_problem
 from credo.frameworks.models import Competency
-from credo.mastery import access, engine, rules
+from credo.mastery import access, engine, rules, selectors
 from credo.mastery.changes import consequential
 from credo.mastery.models import (
     Assessment,
@@ -277,43 +277,13 @@ def judgment_set(
     reason = clean_text(reason, field="reason", limit=TEXT_LIMIT)
     if not reason:
         refuse("reason", "Say why your judgment differs from the calculated level.")
-    with transaction.atomic(durable=True):
-        lock_students([student.pk])
+
+    def check():
         if not MasteryState.objects.filter(student=student, competency=competency).exists():
             refuse(None, f"{student} has no assessment of {competency.code} yet to judge from.")
-        judgment = Judgment.objects.create(
-            school_id=student.school_id,
-            student=student,
-            competency=competency,
-            value=value,
-            reason=reason,
-            judged_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            school=student.school_id,
-            action="judgment.set",
-            target=judgment,
-            after={
-                "student": student.pk,
-                "competency": competency.pk,
-                "value": value,
-                "reason": reason,
-            },
-        )
-        engine.refresh_student(student, competency, actor=actor)
-    return judgment
+        return {"value": value, "withdraws": None}, "judgment.set", None
 
-
-def judgment_in_force(student, competency) -> Judgment | None:
-    """Return the judgment that stands for this student × target (the latest row, unless it is a
-    withdrawal), whether or not the school allows judgments now."""
-    latest = (
-        Judgment.objects.filter(student=student, competency=competency)
-        .order_by("-judged_at", "-id")
-        .first()
-    )
-    return latest if latest is not None and latest.withdraws_id is None else None
+    return _judgment_append(actor, student, competency, reason, check)
 
 
 def judgment_withdraw(*, actor, student: Student, competency: Competency, reason: str) -> Judgment:
@@ -322,30 +292,47 @@ def judgment_withdraw(*, actor, student: Student, competency: Competency, reason
     reason = clean_text(reason, field="reason", limit=TEXT_LIMIT)
     if not reason:
         refuse("reason", "Say why the judgment is withdrawn.")
-    with transaction.atomic(durable=True):
-        lock_students([student.pk])
-        current = judgment_in_force(student, competency)
+
+    def check():
+        current = selectors.judgment_in_force(student, competency)
         if current is None:
             refuse(None, "There is no judgment in force to withdraw.")
-        withdrawal = Judgment.objects.create(
+        before = {"judgment": current.pk, "value": current.value}
+        return {"value": None, "withdraws": current}, "judgment.withdrawn", before
+
+    return _judgment_append(actor, student, competency, reason, check)
+
+
+def _judgment_append(actor, student, competency, reason, check) -> Judgment:
+    """Append one judgment row under the student's lock, audit it and recompute the student.
+
+    `check()` runs under the lock and returns the row's own fields, the audit action and the
+    audit's `before` (None for a new judgment)."""
+    with transaction.atomic(durable=True):
+        lock_students([student.pk])
+        fields, action, before = check()
+        judgment = Judgment.objects.create(
             school_id=student.school_id,
             student=student,
             competency=competency,
-            value=None,
             reason=reason,
             judged_by=actor,
-            withdraws=current,
+            **fields,
         )
+        if before is None:
+            after = {"student": student.pk, "competency": competency.pk, "value": fields["value"]}
+        else:
+            after = {}
         audit_record(
             actor=actor,
             school=student.school_id,
-            action="judgment.withdrawn",
-            target=withdrawal,
-            before={"judgment": current.pk, "value": current.value},
-            after={"reason": reason},
+            action=action,
+            target=judgment,
+            before=before,
+            after={**after, "reason": reason},
         )
         engine.refresh_student(student, competency, actor=actor)
-    return withdrawal
+    return judgment
 
 
 def _refuse_if_replaced(assessment: Assessment) -> None:
