@@ -631,37 +631,35 @@ def credit_retire(
 
     Registrars only, with a reason. Awards already made stay. Applied as a previewed change.
     """
-    access.require_revoke_and_retire(actor, credit.school_id, "retire a mastery credit")
-    if not (reason or "").strip():
-        refuse("reason", "Say why the credit is being retired.")
-    if not isinstance(last_cohort, int):
-        refuse("last_cohort", "Give the last class (graduation year) that may earn the credit.")
+    _check_retirement(
+        actor,
+        credit.school_id,
+        reason,
+        last_cohort,
+        doing="retire a mastery credit",
+        why="Say why the credit is being retired.",
+        last="Give the last class (graduation year) that may earn the credit.",
+    )
     _check_cohort_range(credit.from_cohort, last_cohort)
     credit = MasteryCredit.objects.select_related("school").get(pk=credit.pk)
-    school = credit.school
-    before = snapshot(credit, ["from_cohort", "until_cohort"])
-    with consequential(
-        actor=actor,
-        school=school,
-        description=f"Retire credit {credit.code} after the class of {last_cohort}",
-        change={"retire_credit": credit.pk, "last_cohort": last_cohort},
-        confirm=confirm,
-        reach_protected=reach_protected,
-    ):
+
+    def apply():
+        before = snapshot(credit, ["from_cohort", "until_cohort"])
         credit.until_cohort = last_cohort
         credit.save(update_fields=["until_cohort"])
-        audit_record(
-            actor=actor,
-            school=school,
-            action="credit.retired",
-            target=credit,
-            before=before,
-            after=snapshot(credit, ["from_cohort", "until_cohort"]),
-            note=reason.strip(),
-        )
-        from credo.mastery import bulk
+        return before, snapshot(credit, ["from_cohort", "until_cohort"])
 
-        bulk.recompute(school_ids=[school.pk], actor=actor, only_credits=True)
+    _retire(
+        actor,
+        credit,
+        f"Retire credit {credit.code} after the class of {last_cohort}",
+        {"retire_credit": credit.pk, "last_cohort": last_cohort},
+        "credit.retired",
+        reason,
+        apply,
+        confirm=confirm,
+        reach_protected=reach_protected,
+    )
     return credit
 
 
@@ -676,14 +674,17 @@ def framework_retire(
 ):
     """Retire a framework after the class of `last_cohort`: every credit drawing on its
     competencies is retired for later classes too. Registrars only, with a reason; previewed."""
-    access.require_revoke_and_retire(actor, framework.school_id, "retire a framework")
-    if not (reason or "").strip():
-        refuse("reason", "Say why the framework is being retired.")
-    if not isinstance(last_cohort, int):
-        refuse("last_cohort", "Give the last class (graduation year) whose credits draw on it.")
+    _check_retirement(
+        actor,
+        framework.school_id,
+        reason,
+        last_cohort,
+        doing="retire a framework",
+        why="Say why the framework is being retired.",
+        last="Give the last class (graduation year) whose credits draw on it.",
+    )
     _check_cohort_range(None, last_cohort)
     framework = type(framework).objects.select_related("school").get(pk=framework.pk)
-    school = framework.school
     credits = list(
         MasteryCredit.objects.filter(items__competency__framework=framework)
         .distinct()
@@ -696,14 +697,8 @@ def framework_retire(
                 f"Credit {credit.code} starts with the class of {credit.from_cohort}, after "
                 f"{last_cohort}; change or retire it first.",
             )
-    with consequential(
-        actor=actor,
-        school=school,
-        description=f"Retire framework {framework.name} after the class of {last_cohort}",
-        change={"retire_framework": framework.pk, "last_cohort": last_cohort},
-        confirm=confirm,
-        reach_protected=reach_protected,
-    ):
+
+    def apply():
         before = {"until_cohort": framework.until_cohort}
         framework.until_cohort = last_cohort
         framework.save(update_fields=["until_cohort"])
@@ -713,19 +708,59 @@ def framework_retire(
                 retired.append((credit.code, credit.until_cohort))
                 credit.until_cohort = last_cohort
                 credit.save(update_fields=["until_cohort"])
+        return (
+            {**before, "credits": {code: until for code, until in retired}},
+            {"until_cohort": last_cohort, "credits": [code for code, _ in retired]},
+        )
+
+    _retire(
+        actor,
+        framework,
+        f"Retire framework {framework.name} after the class of {last_cohort}",
+        {"retire_framework": framework.pk, "last_cohort": last_cohort},
+        "framework.retired",
+        reason,
+        apply,
+        confirm=confirm,
+        reach_protected=reach_protected,
+    )
+    return framework
+
+
+def _check_retirement(actor, school_id, reason, last_cohort, *, doing, why, last) -> None:
+    """Refuse a retirement by anyone but a registrar, without a reason or without a last class."""
+    access.require_revoke_and_retire(actor, school_id, doing)
+    if not (reason or "").strip():
+        refuse("reason", why)
+    if not isinstance(last_cohort, int):
+        refuse("last_cohort", last)
+
+
+def _retire(actor, target, description, change, action, reason, apply, *, confirm, reach_protected):
+    """Apply a retirement as a previewed change: `apply()` writes it and returns the audit's
+    before and after; then the school's credits and graduation are recomputed."""
+    school = target.school
+    with consequential(
+        actor=actor,
+        school=school,
+        description=description,
+        change=change,
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
+        before, after = apply()
         audit_record(
             actor=actor,
             school=school,
-            action="framework.retired",
-            target=framework,
-            before={**before, "credits": {code: until for code, until in retired}},
-            after={"until_cohort": last_cohort, "credits": [code for code, _ in retired]},
+            action=action,
+            target=target,
+            before=before,
+            after=after,
             note=reason.strip(),
         )
         from credo.mastery import bulk
 
         bulk.recompute(school_ids=[school.pk], actor=actor, only_credits=True)
-    return framework
 
 
 def graduation_rule_save(
