@@ -5,8 +5,8 @@ import re
 import pytest
 
 from credo.browser import signed_in_page
-from credo.mastery.models import CreditAward, CreditReview, MasteryCredit
-from credo.web.tests.conftest import build_world
+from credo.mastery.models import CreditAward, CreditReview
+from credo.web.tests.conftest import add_review_credit, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,17 +54,7 @@ def test_a_teacher_records_an_assessment_and_the_students_progress_changes(brows
 def test_a_student_submits_evidence_and_requests_a_review(browser, live_server):
     world = build_world()
     hill = world.hill
-    credit = MasteryCredit.objects.create(
-        school=hill.school,
-        area=hill.areas[1],
-        code="A2",
-        title="Expression II",
-        standard="Publishes for a real audience.",
-        level="advanced",
-        rule="all",
-        review_required=True,
-    )
-    credit.items.create(school=hill.school, competency=hill.competencies[4])
+    credit = add_review_credit(hill)
     page = signed_in_page(browser, live_server, world.me.user.username)
     page.get_by_role("link", name="Submit evidence").click()
     page.get_by_role("radio", name="Link").check()

@@ -11,8 +11,8 @@ import re
 import pytest
 
 from credo.browser import signed_in_page
-from credo.mastery.models import Assessment, CreditReview, MasteryCredit
-from credo.web.tests.conftest import add_highlighted_evidence, build_world
+from credo.mastery.models import Assessment, CreditReview
+from credo.web.tests.conftest import add_highlighted_evidence, add_review_credit, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,17 +131,7 @@ def test_a_teacher_records_an_assessment_from_the_gradebook_by_keyboard(browser,
 def test_a_student_submits_evidence_and_requests_a_review_by_keyboard(browser, live_server):
     world = build_world()
     hill = world.hill
-    credit = MasteryCredit.objects.create(
-        school=hill.school,
-        area=hill.areas[1],
-        code="A2",
-        title="Expression II",
-        standard="Publishes for a real audience.",
-        level="advanced",
-        rule="all",
-        review_required=True,
-    )
-    credit.items.create(school=hill.school, competency=hill.competencies[4])
+    credit = add_review_credit(hill)
     for i in range(7, 15):  # a list long enough to get a filter box
         hill.framework.competencies.create(
             school=hill.school, code=f"C{i}", statement=f"Competency {i}", sequence=i
