@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "credo.web.twofactor.TwoFactorMiddleware",
+    "credo.accounts.twofactor.TwoFactorMiddleware",
     # Refuses oversized bodies, control characters and unreadable forms; 409 on conflicts.
     "credo.core.middleware.InputGuardMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks

@@ -25,8 +25,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from credo.accounts import services as people
 from credo.accounts.models import User
-from credo.web.twofactor import REQUIRED
-from credo.web.views.common import page
+from credo.accounts.twofactor import REQUIRED
+from credo.core.http import page
 
 PENDING = "credo_signin_pending"  # session key: the person waiting for their second step
 PENDING_SECONDS = 300
