@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "credo.web.twofactor.TwoFactorMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "credo.sso.middleware.HostHeaderMiddleware",
     # Refuses oversized bodies, control characters and unreadable forms; 409 on conflicts.
     "credo.core.middleware.InputGuardMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks

@@ -76,6 +76,8 @@ def social_app(row: IdentityProvider) -> SocialApp:
                 "strict": True,
                 "want_assertion_signed": True,
                 "reject_idp_initiated_sso": True,
+                # An intranet host name without dots ("credo") is a valid address for Credo.
+                "allow_single_label_domains": True,
             },
             PROVIDER_PK: row.pk,
         },
