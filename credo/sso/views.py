@@ -63,7 +63,8 @@ def _endpoints(request, provider) -> list[tuple[str, str]]:
 @manager_page
 def providers(request, school):
     form = PasswordSwitchForm(
-        request.POST or None, initial={"students_password_signin": school.students_password_signin}
+        request.POST if request.method == "POST" else None,
+        initial={"students_password_signin": school.students_password_signin},
     )
     if request.method == "POST" and save_form(
         form,
