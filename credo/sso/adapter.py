@@ -62,6 +62,8 @@ def social_app(row: IdentityProvider) -> SocialApp:
             settings={
                 "server_url": f"{row.issuer}/.well-known/openid-configuration",
                 "scope": ["openid", "email", "profile"],
+                # PKCE as well as the state: a stolen code is useless without this session's verifier.
+                "oauth_pkce_enabled": True,
                 PROVIDER_PK: row.pk,
             },
         )

@@ -44,7 +44,7 @@ const provider = new Provider(issuer, {
     Session: 600,
     Grant: 600,
   },
-  pkce: { required: () => false },
+  pkce: { required: () => true }, // Credo always sends PKCE
   cookies: { keys: ['test-cookie-key'] },
 });
 
