@@ -113,7 +113,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "credo.web.twofactor.TwoFactorMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "credo.sso.middleware.HostHeaderMiddleware",
+    "credo.sso.middleware.SsoMiddleware",
     # Refuses oversized bodies, control characters and unreadable forms; 409 on conflicts.
     "credo.core.middleware.InputGuardMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -320,3 +320,5 @@ SOCIALACCOUNT_LOGIN_ON_GET = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "credo.sso.providers.SAMLProvider"}}
+# Only for tests and local trials: let a provider live at http://127.0.0.1 (never in production).
+CREDO_SSO_ALLOW_HTTP_LOOPBACK = os.environ.get("CREDO_SSO_ALLOW_HTTP_LOOPBACK", "0") == "1"

@@ -4,6 +4,7 @@ password. Keyword-only, validated, one transaction, audited."""
 import re
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 
 from credo.accounts.access import require_manage_setup
@@ -37,7 +38,8 @@ def _https_url(field: str, url: str, what: str) -> str:
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return url.rstrip("/") if field == "issuer" else url
-    if parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS:  # a test IdP on this machine
+    loopback = getattr(settings, "CREDO_SSO_ALLOW_HTTP_LOOPBACK", False)
+    if loopback and parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS:
         return url.rstrip("/") if field == "issuer" else url
     refuse(field, f"The {what} must be an https:// address.")
 

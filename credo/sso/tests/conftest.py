@@ -34,6 +34,12 @@ OIDC_ACCOUNTS = {
 REDIRECT_PREFIX = "http://testserver/accounts/oidc/"
 
 
+@pytest.fixture(autouse=True)
+def _loopback_idps(settings):
+    """The test IdPs answer on http://127.0.0.1, which Credo accepts only when told to."""
+    settings.CREDO_SSO_ALLOW_HTTP_LOOPBACK = True
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

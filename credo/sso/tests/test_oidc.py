@@ -222,3 +222,22 @@ def test_locked_out_account_is_not_signed_in(client, hill, oidc_idp, settings):
     r = sign_in(client, provider, "ava")
     assert r.status_code == 429
     assert _signed_in_as(client) is None
+
+
+def test_provider_that_does_not_answer_gets_a_page_not_an_error(client, hill):
+    from credo.sso.tests.conftest import free_port
+
+    provider = _provider(
+        hill.school, type("Gone", (), {"issuer": f"http://127.0.0.1:{free_port()}"})
+    )
+    r = client.get(f"/accounts/oidc/{provider.key}/login/")
+    assert r.status_code == 502
+    assert "did not answer" in r.content.decode()
+
+
+def test_http_issuer_is_refused_unless_loopback_is_allowed(hill, settings, oidc_idp):
+    from credo.core.errors import ValidationError
+
+    settings.CREDO_SSO_ALLOW_HTTP_LOOPBACK = False
+    with pytest.raises(ValidationError, match="https://"):
+        _provider(hill.school, oidc_idp)

@@ -235,3 +235,21 @@ def test_admin_with_two_factor_page(client, hill):
     hill.school.save()
     login_verified(client, hill.admin)
     assert client.get(_url(hill.school, "new/")).status_code == 200
+
+
+def test_hostile_metadata_is_refused_not_expanded(client, hill):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    xml = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="&xxe;&lol2;"/>"""
+    client.force_login(hill.admin)
+    data = {"name": "Evil", "preset": "saml", "domains": "hill.test", "enabled": "on"}
+    r = client.post(
+        _url(hill.school, "new/"),
+        {**data, "metadata_file": SimpleUploadedFile("idp.xml", xml, "text/xml")},
+    )
+    assert r.status_code == 400
+    assert "root:" not in r.content.decode()
+    assert not IdentityProvider.objects.exists()
