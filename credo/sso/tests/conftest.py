@@ -82,6 +82,14 @@ def oidc_idp(tmp_path_factory):
         "clients": [
             {"client_id": cid, "client_secret": f"{cid}-secret", "redirect_prefix": REDIRECT_PREFIX}
             for cid in ("credo", "other-app", "credo-late")
+        ]
+        # A real browser against the live server, on whatever port it got.
+        + [
+            {
+                "client_id": "credo-browser",
+                "client_secret": "credo-browser-secret",
+                "redirect_prefix": "http://localhost:",
+            }
         ],
         "late_clients": ["credo-late"],
         "accounts": OIDC_ACCOUNTS,
