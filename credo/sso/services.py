@@ -211,13 +211,17 @@ def students_password_signin_set(*, actor, school, allowed: bool) -> None:
 
 
 def signin_record(*, user, provider: IdentityProvider, multifactor: bool) -> None:
-    """Audit a sign-in through `provider`."""
+    """Audit that `provider` vouched for `user` (who may still have Credo's code step to pass)."""
     audit_record(
         actor=user,
         school=provider.school_id,
         action="sso.signed_in",
         target=provider,
-        after={"user": user.pk, "multifactor": multifactor},
+        after={
+            "user": user.pk,
+            "multifactor": multifactor,
+            "code_step": bool(user.two_factor_enabled and not multifactor),
+        },
     )
 
 
