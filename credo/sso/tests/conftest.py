@@ -50,6 +50,10 @@ def _node_modules_ready() -> str:
     """Return "" when oidc-provider is installed in oidc_idp/, else why it could not be."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         return "node and npm are needed to run the oidc-provider test IdP"
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout
+    major = int(version.lstrip("v").split(".")[0] or 0) if version.startswith("v") else 0
+    if major < 20:
+        return f"oidc-provider 9 needs Node 20 or later; this machine has {version.strip() or '?'}"
     with _install_lock:
         if (IDP_DIR / "node_modules" / "oidc-provider").exists():
             return ""
