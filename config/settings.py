@@ -89,7 +89,15 @@ INSTALLED_APPS = [
     "credo.interop",
     "credo.api",
     "credo.notify",
+    "credo.sso",
     "credo.web",
+    # Sign-in through the schools' identity providers (credo/sso): allauth speaks OpenID Connect
+    # and SAML 2.0; Credo's adapters decide who it is and sign them in.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +112,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "credo.accounts.twofactor.TwoFactorMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "credo.sso.middleware.SsoMiddleware",
     # Refuses oversized bodies, control characters and unreadable forms; 409 on conflicts.
     "credo.core.middleware.InputGuardMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -296,3 +306,19 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+
+# --- Sign-in through the school's accounts (issue 21) -------------------------------------------
+# django-allauth only speaks OpenID Connect and SAML; the apps come from each school's
+# IdentityProvider rows (credo/sso/adapter.py), nobody signs up, and Credo signs the person in.
+ACCOUNT_ADAPTER = "credo.sso.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "credo.sso.adapter.SocialAccountAdapter"
+# The sign-in page links to the provider (a GET): a form posted to Credo that redirects to another
+# origin is blocked by the CSP's form-action in some browsers. The state parameter (OIDC) and the
+# request id (SAML) still tie the answer to the session that started it.
+SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "credo.sso.providers.SAMLProvider"}}
+# Only for tests and local trials: let a provider live at http://127.0.0.1 (never in production).
+CREDO_SSO_ALLOW_HTTP_LOOPBACK = os.environ.get("CREDO_SSO_ALLOW_HTTP_LOOPBACK", "0") == "1"
