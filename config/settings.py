@@ -24,13 +24,18 @@ def _local_secret_key() -> str:
     path = VAR_DIR / "secret-key"
     if not path.exists():
         varfiles.make_private_dir(VAR_DIR)
+        # Written whole under a name of its own, then linked into place: a process starting at the
+        # same moment either finds no key (and makes its own attempt) or the whole key, never half.
+        draft = VAR_DIR / f".secret-key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
+            os.link(draft, path)
+        except FileExistsError:  # another process made it first; theirs stands
             pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(50))
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
