@@ -6,9 +6,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 
 from credo.accounts.access import access_school, can_manage_setup, roles_in
-from credo.accounts.models import STAFF_ROLES
 from credo.accounts.twofactor import require_second_factor
-from credo.core.http import require_roles
 
 
 def school_page(view):
@@ -33,7 +31,3 @@ def require_manager(request) -> None:
         raise PermissionDenied(
             "Your role in this school does not let you manage the school's setup."
         )
-
-
-def require_staff(request) -> None:
-    require_roles(request, STAFF_ROLES, "see staff pages")
