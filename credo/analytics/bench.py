@@ -372,9 +372,8 @@ def web_section(bench: Bench) -> dict:
     return run_web(bench)
 
 
-# Sections that other apps define register themselves when imported here.
-from credo.credentials import benchmarks as _credentials_section  # noqa: E402,F401
-from credo.interop import benchmarks as _interop_section  # noqa: E402,F401
+# Other apps define their own sections (`<app>/benchmarks.py`) and register them from their
+# AppConfig.ready(), so this module imports none of them.
 
 # --- the fresh database -----------------------------------------------------------------------
 

@@ -611,7 +611,7 @@ def _drop_indexes(*models) -> list[str]:
     tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         placeholders = ", ".join(["%s"] * len(tables))
-        sql = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({placeholders}) ORDER BY name"  # noqa: S608, E501
+        sql = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({placeholders}) ORDER BY name"  # noqa: S608
         cursor.execute(sql, tables)
         found = cursor.fetchall()
         for name, _sql in found:

@@ -20,7 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from credo.accounts.http import school_page
 from credo.core.errors import NotAllowed, ValidationError
+from credo.core.http import apply_errors, page
 from credo.credentials import documents, selectors, services
 from credo.credentials.access import access_issued, is_manager
 from credo.credentials.forms import RevokeForm, RotateKeyForm, VerifyForm
@@ -32,7 +34,6 @@ from credo.credentials.verification import (
     verify_document,
 )
 from credo.transcripts.models import ViewKind
-from credo.web.views.common import apply_errors, page, school_page
 
 JSON_LD = "application/ld+json"
 

@@ -95,6 +95,11 @@ class School(models.Model):
         default=False,
         help_text="Admins and registrars must sign in with a second factor (an authenticator app).",
     )
+    students_password_signin = models.BooleanField(
+        default=True,
+        help_text="Students may sign in with a password. Off: only through the school's identity "
+        "providers (guardians and staff keep their passwords).",
+    )
     as_of = models.DateField(
         null=True,
         blank=True,

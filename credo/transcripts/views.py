@@ -21,8 +21,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts.access import access_student, is_manager, students_visible_to
+from credo.accounts.http import school_page
 from credo.accounts.models import STAFF_ROLES, Role, Student
 from credo.core.errors import NotAllowed
+from credo.core.http import page
 from credo.mastery.models import MasteryCredit
 from credo.transcripts import forms, selectors, services
 from credo.transcripts import render as tx_render
@@ -37,7 +39,6 @@ from credo.transcripts.access import (
 )
 from credo.transcripts.models import TranscriptVersion, ViewKind
 from credo.transcripts.pdf import pdf_for
-from credo.web.views.common import page, school_page
 
 
 def _apply(form, exc: ValidationError) -> None:

@@ -15,8 +15,10 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts import services as people
+from credo.accounts.http import require_manager, school_page
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
 from credo.core.errors import NotAllowed, ValidationError, refuse
+from credo.core.http import apply_errors, page, save_form
 from credo.frameworks import services as frameworks
 from credo.frameworks.access import access_outcome
 from credo.frameworks.models import Competency, Framework, Outcome, ProficiencyScale
@@ -35,7 +37,6 @@ from credo.schools.models import LearningExperience, Section, Term
 from credo.schools.selectors import sections_of_school
 from credo.web.forms import manage as f
 from credo.web.views.accounts import SIGNIN_LINKS_PER_PERSON, signin_links_limited
-from credo.web.views.common import apply_errors, page, require_manager, save_form, school_page
 
 
 def manager_page(view):
