@@ -56,7 +56,7 @@ def roster_person(provider: IdentityProvider, asserted: Asserted) -> User:
         )
         found = list(people.filter(pk__in=ids)[:2])
         if len(found) == 1:
-            return found[0]
+            return _within_school(provider, found[0])
         if len(found) > 1:
             raise NotOnRoster(
                 f"More than one person at {school} has that roster identifier; ask the school "
@@ -71,7 +71,7 @@ def roster_person(provider: IdentityProvider, asserted: Asserted) -> User:
             )
         found = list(people.filter(email__iexact=asserted.email)[:2])
         if len(found) == 1:
-            return found[0]
+            return _within_school(provider, found[0])
         if len(found) > 1:
             raise NotOnRoster(
                 f"More than one person at {school} has the address {asserted.email}; ask the "
@@ -87,6 +87,24 @@ def roster_person(provider: IdentityProvider, asserted: Asserted) -> User:
         f"{provider.name} did not say who you are in a way Credo can match to {school}'s roster "
         "(a verified e-mail address or a roster identifier)."
     )
+
+
+def _within_school(provider: IdentityProvider, user: User) -> User:
+    """Return `user` when the provider's school is the only one they belong to.
+
+    A school's provider is configured by that school's admins: it must not open the account of
+    someone who also holds a role or a record in another school, nor a superuser's. Such people
+    sign in with their password or a sign-in link."""
+    elsewhere = (
+        Membership.objects.filter(user=user).exclude(school=provider.school_id).exists()
+        or Student.objects.filter(user=user).exclude(school=provider.school_id).exists()
+    )
+    if user.is_superuser or elsewhere:
+        raise NotOnRoster(
+            f"Your account reaches beyond {provider.school}, so {provider.name} cannot sign you "
+            "in: use your password or ask the school office for a sign-in link."
+        )
+    return user
 
 
 def password_signin_refused(user) -> str:

@@ -253,3 +253,29 @@ def test_hostile_metadata_is_refused_not_expanded(client, hill):
     assert r.status_code == 400
     assert "root:" not in r.content.decode()
     assert not IdentityProvider.objects.exists()
+
+
+# --- a school's provider opens only accounts that stay within that school ------------------------
+
+
+def test_a_provider_never_opens_an_account_that_reaches_another_school(hill, dale):
+    """A rogue admin of Hill could point Hill's provider at anyone's address: it must not sign in
+    a person who also works at Dale, nor a superuser, even when they are on Hill's roster."""
+    from credo.accounts.models import Membership, Role
+    from credo.sso.claims import Asserted
+    from credo.sso.selectors import NotOnRoster, roster_person
+
+    provider = _google(hill.school)
+    teacher = hill.teacher
+    teacher.email = "teacher@hill.test"
+    teacher.save()
+    assert roster_person(provider, Asserted(email="teacher@hill.test")) == teacher
+    Membership.objects.create(school=dale.school, user=teacher, role=Role.TEACHER)
+    with pytest.raises(NotOnRoster, match="reaches beyond Hill School"):
+        roster_person(provider, Asserted(email="teacher@hill.test"))
+    admin = hill.admin
+    admin.email = "admin@hill.test"
+    admin.is_superuser = True
+    admin.save()
+    with pytest.raises(NotOnRoster, match="reaches beyond"):
+        roster_person(provider, Asserted(email="admin@hill.test"))
