@@ -24,13 +24,18 @@ def _local_secret_key() -> str:
     path = VAR_DIR / "secret-key"
     if not path.exists():
         varfiles.make_private_dir(VAR_DIR)
+        # Written whole under a name of its own, then linked into place: a process starting at the
+        # same moment either finds no key (and makes its own attempt) or the whole key, never half.
+        draft = VAR_DIR / f".secret-key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
+            os.link(draft, path)
+        except FileExistsError:  # another process made it first; theirs stands
             pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(50))
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -90,7 +95,15 @@ INSTALLED_APPS = [
     "credo.interop",
     "credo.api",
     "credo.notify",
+    "credo.sso",
     "credo.web",
+    # Sign-in through the schools' identity providers (credo/sso): allauth speaks OpenID Connect
+    # and SAML 2.0; Credo's adapters decide who it is and sign them in.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +117,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "credo.web.twofactor.TwoFactorMiddleware",
+    "credo.accounts.twofactor.TwoFactorMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "credo.sso.middleware.SsoMiddleware",
     # Refuses oversized bodies, control characters and unreadable forms; 409 on conflicts.
     "credo.core.middleware.InputGuardMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -297,3 +312,19 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+
+# --- Sign-in through the school's accounts (issue 21) -------------------------------------------
+# django-allauth only speaks OpenID Connect and SAML; the apps come from each school's
+# IdentityProvider rows (credo/sso/adapter.py), nobody signs up, and Credo signs the person in.
+ACCOUNT_ADAPTER = "credo.sso.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "credo.sso.adapter.SocialAccountAdapter"
+# The sign-in page links to the provider (a GET): a form posted to Credo that redirects to another
+# origin is blocked by the CSP's form-action in some browsers. The state parameter (OIDC) and the
+# request id (SAML) still tie the answer to the session that started it.
+SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "credo.sso.providers.SAMLProvider"}}
+# Only for tests and local trials: let a provider live at http://127.0.0.1 (never in production).
+CREDO_SSO_ALLOW_HTTP_LOOPBACK = os.environ.get("CREDO_SSO_ALLOW_HTTP_LOOPBACK", "0") == "1"

@@ -23,6 +23,9 @@ urlpatterns = [
     path("", include("credo.api.urls")),
     path("", include("credo.notify.urls")),  # the REST API at /api/ and its token pages
     path("", include("credo.web.urls")),
+    # The protocol ends of sign-in through a school's identity provider (credo/sso).
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.saml.urls")),
 ]
 
 if settings.CREDO_ADMIN:

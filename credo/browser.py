@@ -59,6 +59,20 @@ def page(browser, live_server):
     context.close()
 
 
+def signed_in_page(browser, live_server, username=None, **options):
+    """A new browser context on the live server, its page signed in as `username` when given.
+
+    `options` go to the context (the viewport is 1360 × 900 unless given); a slower default
+    timeout than `page`'s, for pages a test drives through several answers."""
+    options.setdefault("viewport", {"width": 1360, "height": 900})
+    context = browser.new_context(base_url=live_server.url, **options)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    if username:
+        sign_in(page, username)
+    return page
+
+
 def sign_in(page, username: str, password: str = "pw-for-tests-only") -> None:  # noqa: S107
     """Sign in through the real form."""
     page.goto("/accounts/login/")

@@ -54,21 +54,6 @@ def student_create(
     return student
 
 
-def membership_grant(*, actor, school, user, role: str) -> Membership:
-    require_manage_setup(actor, school, "change people's records")
-    with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(school=school, user=user, role=role)
-        if created:
-            audit_record(
-                actor=actor,
-                school=school,
-                action="membership.granted",
-                target=membership,
-                after={"user": user.pk, "role": role},
-            )
-    return membership
-
-
 def guardian_link(*, actor, student, guardian, relationship: str = "") -> GuardianLink:
     require_manage_setup(actor, student.school, "change people's records")
     with transaction.atomic():

@@ -329,6 +329,11 @@ def incremental_section(bench: Bench) -> dict:
         Metric("transcript_publish_s_each", "snapshot and store, per transcript", "s"),
         Metric("transcript_html_s_each", "HTML, per transcript", "s"),
         Metric("transcript_pdf_s_each", "PDF, per transcript", "s"),
+        Metric("transcript_pdf_timed_credits_max", "PDFs timed one by one: most credits"),
+        Metric("transcript_pdf_cold_median_s", "PDF drawn cold, median", "s"),
+        Metric("transcript_pdf_cold_max_s", "PDF drawn cold, max", "s"),
+        Metric("transcript_pdf_cached_median_s", "PDF served from its file, median", "s"),
+        Metric("transcript_pdf_cached_max_s", "PDF served from its file, max", "s", ("<=", 0.5)),
         Metric("transcript_run_s", "cohort queued → all published", "s"),
     ],
 )
@@ -367,10 +372,8 @@ def web_section(bench: Bench) -> dict:
     return run_web(bench)
 
 
-# Sections that other apps define register themselves when imported here.
-from credo.credentials import benchmarks as _credentials_section  # noqa: E402,F401
-from credo.improve import benchmarks as _improve_section  # noqa: E402,F401
-from credo.interop import benchmarks as _interop_section  # noqa: E402,F401
+# Other apps define their own sections (`<app>/benchmarks.py`) and register them from their
+# AppConfig.ready(), so this module imports none of them.
 
 # --- the fresh database -----------------------------------------------------------------------
 

@@ -228,9 +228,6 @@ class Server:
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
 
-    def server_pids(self) -> list[int]:
-        return _descendants(self.proc.pid)
-
     def output(self) -> str:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-4000:]

@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from credo.accounts.http import school_page
 from credo.accounts.models import MANAGER_ROLES
 from credo.api import services
 from credo.api.access import access_token
 from credo.api.forms import TokenForm
 from credo.api.models import ApiToken
 from credo.core.errors import NotAllowed
-from credo.web.views.common import page, school_page
+from credo.core.http import page
 
 
 @login_required

@@ -612,7 +612,7 @@ def _drop_indexes(*models) -> list[str]:
     tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         placeholders = ", ".join(["%s"] * len(tables))
-        sql = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({placeholders}) ORDER BY name"  # noqa: S608, E501
+        sql = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({placeholders}) ORDER BY name"  # noqa: S608
         cursor.execute(sql, tables)
         found = cursor.fetchall()
         for name, _sql in found:
@@ -660,8 +660,8 @@ def _purge_schools(school_ids: list[int]) -> None:
                 school_fk.setdefault(model, []).append(f)
     tenant_tables = {m: fs for m, fs in school_fk.items() if any(f.name == "school" for f in fs)}
     with connection.cursor() as cursor:
-        # Rows outside the tenant tables that point at tenant rows.
-        for model in apps.get_models():
+        # Rows outside the tenant tables that point at tenant rows (many-to-many tables too).
+        for model in apps.get_models(include_auto_created=True):
             if model in tenant_tables:
                 continue
             for f in model._meta.concrete_fields:
@@ -926,6 +926,10 @@ class _SchoolBuilder:
             city=spec.city,
             website=spec.website,
             enrollment_size=spec.enrollment_size,
+            school_code=spec.school_code,
+            counselor_name=spec.counselor[0],
+            counselor_email=spec.counselor[1],
+            counselor_phone=spec.counselor[2],
             as_of=DEMO_TODAY,  # its records end that day; its pages read as they did then
         )
         self._frameworks()
@@ -1108,6 +1112,15 @@ class _SchoolBuilder:
                 for c in spec.credits
                 for i in c.items
             ],
+        )
+        # A credit serves the graduate-profile outcomes its competencies belong to.
+        served = MasteryCredit.outcomes.through
+        served.objects.bulk_create(
+            served(masterycredit_id=self.credits[c.code].pk, outcome_id=outcome_id)
+            for c in spec.credits
+            for outcome_id in sorted(
+                {self.comp_by_code[i.competency].outcome_id for i in c.items} - {None}
+            )
         )
         rules = []
         for r in spec.graduation_rules:

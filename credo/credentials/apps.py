@@ -8,7 +8,11 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Verifiable credentials"
 
     def ready(self):
-        from credo.credentials import exports, signals
+        from credo.credentials import (
+            benchmarks,  # noqa: F401 -- registers its `credo bench` section
+            exports,
+            signals,
+        )
 
         signals.connect()
         exports.register()

@@ -267,22 +267,6 @@ def credential_statuses(items: Iterable[IssuedCredential]) -> dict[int, Status]:
     return out
 
 
-def issued_by_id(credential_id: str | None) -> IssuedCredential | None:
-    """Return the credential this installation issued with the ``urn:uuid`` id, if any."""
-    if not isinstance(credential_id, str) or not credential_id.startswith("urn:uuid:"):
-        return None
-    value = credential_id.removeprefix("urn:uuid:")
-    if not _UUID.match(value):
-        return None
-    return (
-        IssuedCredential.objects.select_related(
-            "school", "award", "transcript_version__student", "key"
-        )
-        .filter(public_id=value.lower())
-        .first()
-    )
-
-
 def issued_by_ids(credential_ids: Iterable[Any]) -> dict[str, IssuedCredential]:
     """Return, by the id as written, the credentials this installation issued among
     ``credential_ids`` (``urn:uuid:`` ids; anything else is skipped). One query."""
@@ -312,12 +296,3 @@ def clr_of_version(version) -> IssuedCredential | None:
 def credentials_of_school(school):
     """Return the school's issued credentials, newest first."""
     return IssuedCredential.objects.filter(school=school).order_by("-issued_at", "-id")
-
-
-def credentials_of_student(student):
-    """Return the student's issued credentials, newest first."""
-    return (
-        IssuedCredential.objects.filter(school_id=student.school_id, student=student)
-        .select_related("award__credit", "transcript_version")
-        .order_by("-issued_at", "-id")
-    )

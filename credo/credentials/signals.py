@@ -28,7 +28,7 @@ def version_published(sender, version, **kwargs) -> None:
 
     try:
         issue_transcript_credential.enqueue(version.pk)
-    except Exception:  # noqa: BLE001 -- a publication stands even if the CLR has to wait
+    except Exception:  # a publication stands even if the CLR has to wait
         logger.exception("could not queue the CLR of transcript version %s", version.pk)
 
 

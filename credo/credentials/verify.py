@@ -502,7 +502,7 @@ class _Verifier:
             if isinstance(published, bytes | bytearray) and len(published) == 32:
                 return bytes(published)
             raise multikey.MultikeyError("the resolver returned neither 32 bytes nor a Multikey")
-        except Exception as error:  # a resolver is caller code; report its failure, never crash
+        except Exception as error:  # noqa: BLE001 -- a resolver is caller code; report it, never crash
             add("verification-method", False, f"{label}{method}: key resolver failed: {error}")
             return _FAILED
 
@@ -521,7 +521,7 @@ class _Verifier:
         except proofs.ProofError as error:
             add("proof-value", False, f"{label}not checked: {error}")
             return None
-        except Exception as error:  # malformed input must give a report, never a crash
+        except Exception as error:  # noqa: BLE001 -- malformed input gives a report, never a crash
             add("proof-value", False, f"{label}not checked: unreadable JSON-LD ({error})")
             return None
         if key is None:

@@ -20,7 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from credo.accounts.http import school_page
 from credo.core.errors import NotAllowed, ValidationError
+from credo.core.http import apply_errors, page
 from credo.credentials import documents, selectors, services
 from credo.credentials.access import access_issued, is_manager
 from credo.credentials.forms import RevokeForm, RotateKeyForm, VerifyForm
@@ -31,7 +33,7 @@ from credo.credentials.verification import (
     parse_document,
     verify_document,
 )
-from credo.web.views.common import apply_errors, page, school_page
+from credo.transcripts.models import ViewKind
 
 JSON_LD = "application/ld+json"
 
@@ -123,8 +125,11 @@ class LinkProblem(Exception):
     """A link cannot be verified; the message says why in plain words."""
 
 
-def _document_for_link(link: str) -> dict:
-    """Return the CLR behind a link to this installation; never fetch anything from elsewhere."""
+def _document_for_link(link: str, opened: list | None = None) -> dict:
+    """Return the CLR behind a link to this installation; never fetch anything from elsewhere.
+
+    When the link is a share link, it is appended to ``opened`` (the caller logs the check).
+    """
     from credo.transcripts.access import find_share_link, find_version
 
     link = link.strip()
@@ -153,6 +158,8 @@ def _document_for_link(link: str) -> dict:
                 else "That share link has expired; ask the student for a new one."
             )
         version = shared.version
+        if opened is not None:
+            opened.append(shared)
     elif match := _VERSION_PATH.match(path):
         try:
             version = find_version(public_id=match["public_id"])
@@ -180,6 +187,7 @@ def verify(request):
     """Check an uploaded, pasted or linked credential, and show every check in plain words."""
     report = problem = None
     source = ""
+    opened: list = []
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
@@ -187,7 +195,7 @@ def verify(request):
             try:
                 if data.get("link"):
                     source = "the linked transcript"
-                    document = _document_for_link(data["link"])
+                    document = _document_for_link(data["link"], opened)
                 elif data.get("file"):
                     source = f"the file {data['file'].name}"
                     document = parse_document(data["file"].read())
@@ -203,11 +211,13 @@ def verify(request):
         form = VerifyForm(initial={"link": request.GET["link"]})
         source = "the linked transcript"
         try:
-            report = verify_document(_document_for_link(request.GET["link"]))
+            report = verify_document(_document_for_link(request.GET["link"], opened))
         except LinkProblem as error:
             problem = str(error)
     else:
         form = VerifyForm()
+    if report is not None:
+        _log_share_opening(request, opened, ViewKind.VERIFY)
     context = {
         "form": form,
         "report": report,
@@ -319,7 +329,20 @@ def shared_clr(request, token):
     if link.state != "active":
         raise Http404("That link no longer works.")
     issued, problem = _clr_or_problem(request, link.version)
-    return problem or _download(issued.document, _filename(link.version))
+    if problem:
+        return problem
+    _log_share_opening(request, [link], ViewKind.CLR)
+    return _download(issued.document, _filename(link.version))
+
+
+def _log_share_opening(request, links: list, kind: str) -> None:
+    """Add an opening of a share link to the log its student reads (a CLR download, a check)."""
+    from credo.transcripts.services import share_view_record
+
+    for link in links:
+        share_view_record(
+            link=link, kind=kind, user_agent=request.headers.get("User-Agent", "")[:200]
+        )
 
 
 # --- the school's credentials page -----------------------------------------------------------------

@@ -106,6 +106,11 @@ class Outcome(TenantModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    retired_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the school stopped using it; transcripts published after leave it out.",
+    )
 
     class Meta:
         ordering = ["order", "code"]

@@ -11,6 +11,7 @@ from django.db import transaction
 from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import NotAllowed, ValidationError
+from credo.frameworks.access import require_manage_outcomes
 from credo.frameworks.models import (
     CALCULATION_METHODS,
     Competency,
@@ -375,7 +376,7 @@ def outcome_save(
     outcome: Outcome | None = None,
 ) -> Outcome:
     """Create or change a graduate-profile outcome."""
-    require_manage_setup(actor, school, "define graduate-profile outcomes")
+    require_manage_outcomes(actor, school, "define graduate-profile outcomes")
     if framework.school_id != school.pk:
         raise NotAllowed("That framework belongs to another school.")
     errors: dict[str, list[str]] = {}
@@ -410,5 +411,60 @@ def outcome_save(
             target=outcome,
             before=before,
             after=snapshot(outcome),
+        )
+    return outcome
+
+
+def outcome_retire(*, actor, outcome: Outcome, retired: bool = True) -> Outcome:
+    """Retire a graduate-profile outcome (or bring it back).
+
+    A retired outcome stays on the transcripts already published; those published after leave it
+    out. Its links to credits are kept, so bringing it back restores them.
+    """
+    require_manage_outcomes(actor, outcome.school, "retire graduate-profile outcomes")
+    with transaction.atomic(durable=True):
+        outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
+        before = {"retired_on": outcome.retired_on.isoformat() if outcome.retired_on else None}
+        if retired and outcome.retired_on is None:
+            from credo.schools.models import School
+
+            outcome.retired_on = School.objects.get(pk=outcome.school_id).today()
+        elif not retired:
+            outcome.retired_on = None
+        outcome.save(update_fields=["retired_on"])
+        audit_record(
+            actor=actor,
+            school=outcome.school_id,
+            action="outcome.retired" if retired else "outcome.restored",
+            target=outcome,
+            before=before,
+            after={"retired_on": outcome.retired_on.isoformat() if outcome.retired_on else None},
+        )
+    return outcome
+
+
+def outcome_credits_set(*, actor, outcome: Outcome, credits: Sequence) -> Outcome:
+    """Say which of the school's credits serve the outcome (replacing the previous choice)."""
+    from credo.mastery.models import MasteryCredit
+
+    require_manage_outcomes(actor, outcome.school, "link credits to the graduate profile")
+    ids = sorted({getattr(c, "pk", c) for c in credits})
+    found = set(
+        MasteryCredit.objects.filter(school_id=outcome.school_id, pk__in=ids).values_list(
+            "pk", flat=True
+        )
+    )
+    if found != set(ids):
+        raise ValidationError({"credits": ["Choose credits of this school."]})
+    with transaction.atomic(durable=True):
+        before = sorted(outcome.credits.values_list("pk", flat=True))
+        outcome.credits.set(ids)
+        audit_record(
+            actor=actor,
+            school=outcome.school_id,
+            action="outcome.credits_set",
+            target=outcome,
+            before={"credits": before},
+            after={"credits": ids},
         )
     return outcome

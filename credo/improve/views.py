@@ -11,10 +11,11 @@ from django.shortcuts import redirect
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from credo.accounts.http import school_page
+from credo.core.http import page
 from credo.improve import charts, selectors
 from credo.improve.access import access_scope, can_compare_teachers
 from credo.interop.common import write_csv
-from credo.web.views.common import page, school_page
 
 
 def _pct(v):

@@ -423,16 +423,6 @@ def parse_date(value: str) -> dt.date | None:
         return None
 
 
-def parse_datetime(value: str) -> dt.datetime | None:
-    value = value.strip()
-    if value.endswith("Z"):
-        value = value[:-1] + "+00:00"
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def parse_decimal(value: str) -> Decimal | None:
     try:
         result = Decimal(value.strip())

@@ -238,7 +238,7 @@ def _execute(run: ImportRun, *, apply: bool, progress) -> ImportRun:
             with transaction.atomic(durable=True):
                 run.save(update_fields=["summary", "warnings", "problems", "state", "finished_at"])
                 _audit_run(run.created_by, run, "import.previewed")
-    except Exception as exc:  # noqa: BLE001 -- kept on the run for the admin; the import rolled back
+    except Exception as exc:  # kept on the run for the admin; the import rolled back
         log.exception("Import run %s failed", run_id)
         run.state, run.finished_at = ImportState.FAILED, timezone.now()
         run.error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -11,13 +11,14 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from credo.accounts.http import school_page
 from credo.core.errors import NotAllowed
+from credo.core.http import page
 from credo.frameworks.models import Framework
 from credo.interop import exports, roster_export, services
 from credo.interop.access import access_import_run, require_importer
 from credo.interop.forms import UploadForm
 from credo.interop.models import ImportRun
-from credo.web.views.common import page, school_page
 
 COUNT_COLUMNS = ("created", "updated", "deleted", "unchanged", "skipped")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from credo.accounts.access import roles_in
-from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role
+from credo.accounts.models import STAFF_ROLES, Role
 from credo.journey.models import (
     JourneyActionItem,
     JourneyAssessment,
@@ -46,10 +46,6 @@ def may_start_journey(user, school) -> bool:
 
 def is_staff_of(user, school) -> bool:
     return bool(roles_in(user, school) & STAFF_ROLES)
-
-
-def is_manager_of(user, school) -> bool:
-    return bool(roles_in(user, school) & MANAGER_ROLES)
 
 
 def access_team_member(*, user, school) -> JourneyTeamMember:

@@ -67,10 +67,6 @@ class JourneyFramework(models.Model):
         return f"{self.title} {self.version}"
 
     @property
-    def is_builtin(self) -> bool:
-        return self.network_id is None
-
-    @property
     def is_draft(self) -> bool:
         return self.published_at is None
 

@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from credo.accounts.http import school_page
 from credo.accounts.models import STAFF_ROLES, Membership
+from credo.core.http import page
 from credo.journey import selectors as sel
 from credo.journey import services
 from credo.journey.access import (
@@ -49,7 +51,6 @@ from credo.journey.forms import (
 )
 from credo.journey.models import JourneyCompetency, JourneyDomain, Status
 from credo.transcripts.profile import profile_table, render_legend_svg, render_profile_svg
-from credo.web.views.common import page, school_page
 
 User = get_user_model()
 

@@ -4,7 +4,7 @@ Each `access_*` function fetches a tenant row and checks that `user` may see it,
 otherwise (so a page never tells whether another school's or another student's record exists);
 `lock=True` takes the row with `select_for_update()`. The `can_*` predicates answer one question
 each and are asked alike by the services (which raise NotAllowed), the views, the API and the
-templates (through `review_permissions` and `credo.web.views.common.page`).
+templates (through `review_permissions` and `credo.core.http.page`).
 
 Who may do what (DESIGN.md §3a):
 

@@ -395,4 +395,4 @@ _COMPUTE = {
     "n_mastery": _n_mastery,
     "power_law": _power_law,
 }
-assert set(_COMPUTE) == set(METHODS)  # noqa: S101 - a table kept in step with METHODS
+assert set(_COMPUTE) == set(METHODS)  # a table kept in step with METHODS

@@ -211,6 +211,12 @@ class MasteryCredit(TenantModel):
         "At least 1: outside experts never decide alone.",
     )
     order = models.PositiveSmallIntegerField(default=0)
+    outcomes = models.ManyToManyField(
+        "frameworks.Outcome",
+        blank=True,
+        related_name="credits",
+        help_text="The graduate-profile outcomes this credit serves.",
+    )
     from_cohort = models.PositiveSmallIntegerField(
         null=True,
         blank=True,

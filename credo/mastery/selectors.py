@@ -19,6 +19,7 @@ from credo.mastery.models import (
     CreditReview,
     CreditStatus,
     GraduationStatus,
+    Judgment,
     MasteryCredit,
     MasteryState,
     MasteryStatus,
@@ -560,3 +561,14 @@ def advisee_overview(school, advisor, *, today: dt.date | None = None) -> list[A
             )
         )
     return lines
+
+
+def judgment_in_force(student, competency) -> Judgment | None:
+    """Return the judgment that stands for this student × target (the latest row, unless it is a
+    withdrawal), whether or not the school allows judgments now."""
+    latest = (
+        Judgment.objects.filter(student=student, competency=competency)
+        .order_by("-judged_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.withdraws_id is None else None

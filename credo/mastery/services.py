@@ -16,7 +16,7 @@ from credo.core.audit import audit_record, snapshot
 from credo.core.errors import Conflict, NotAllowed, ValidationError, refuse
 from credo.core.limits import TEXT_LIMIT, clean_text, demonstration_date_problem
 from credo.frameworks.models import Competency
-from credo.mastery import access, engine, rules
+from credo.mastery import access, engine, rules, selectors
 from credo.mastery.changes import consequential
 from credo.mastery.models import (
     Assessment,
@@ -277,43 +277,13 @@ def judgment_set(
     reason = clean_text(reason, field="reason", limit=TEXT_LIMIT)
     if not reason:
         refuse("reason", "Say why your judgment differs from the calculated level.")
-    with transaction.atomic(durable=True):
-        lock_students([student.pk])
+
+    def check():
         if not MasteryState.objects.filter(student=student, competency=competency).exists():
             refuse(None, f"{student} has no assessment of {competency.code} yet to judge from.")
-        judgment = Judgment.objects.create(
-            school_id=student.school_id,
-            student=student,
-            competency=competency,
-            value=value,
-            reason=reason,
-            judged_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            school=student.school_id,
-            action="judgment.set",
-            target=judgment,
-            after={
-                "student": student.pk,
-                "competency": competency.pk,
-                "value": value,
-                "reason": reason,
-            },
-        )
-        engine.refresh_student(student, competency, actor=actor)
-    return judgment
+        return {"value": value, "withdraws": None}, "judgment.set", None
 
-
-def judgment_in_force(student, competency) -> Judgment | None:
-    """Return the judgment that stands for this student × target (the latest row, unless it is a
-    withdrawal), whether or not the school allows judgments now."""
-    latest = (
-        Judgment.objects.filter(student=student, competency=competency)
-        .order_by("-judged_at", "-id")
-        .first()
-    )
-    return latest if latest is not None and latest.withdraws_id is None else None
+    return _judgment_append(actor, student, competency, reason, check)
 
 
 def judgment_withdraw(*, actor, student: Student, competency: Competency, reason: str) -> Judgment:
@@ -322,30 +292,47 @@ def judgment_withdraw(*, actor, student: Student, competency: Competency, reason
     reason = clean_text(reason, field="reason", limit=TEXT_LIMIT)
     if not reason:
         refuse("reason", "Say why the judgment is withdrawn.")
-    with transaction.atomic(durable=True):
-        lock_students([student.pk])
-        current = judgment_in_force(student, competency)
+
+    def check():
+        current = selectors.judgment_in_force(student, competency)
         if current is None:
             refuse(None, "There is no judgment in force to withdraw.")
-        withdrawal = Judgment.objects.create(
+        before = {"judgment": current.pk, "value": current.value}
+        return {"value": None, "withdraws": current}, "judgment.withdrawn", before
+
+    return _judgment_append(actor, student, competency, reason, check)
+
+
+def _judgment_append(actor, student, competency, reason, check) -> Judgment:
+    """Append one judgment row under the student's lock, audit it and recompute the student.
+
+    `check()` runs under the lock and returns the row's own fields, the audit action and the
+    audit's `before` (None for a new judgment)."""
+    with transaction.atomic(durable=True):
+        lock_students([student.pk])
+        fields, action, before = check()
+        judgment = Judgment.objects.create(
             school_id=student.school_id,
             student=student,
             competency=competency,
-            value=None,
             reason=reason,
             judged_by=actor,
-            withdraws=current,
+            **fields,
         )
+        if before is None:
+            after = {"student": student.pk, "competency": competency.pk, "value": fields["value"]}
+        else:
+            after = {}
         audit_record(
             actor=actor,
             school=student.school_id,
-            action="judgment.withdrawn",
-            target=withdrawal,
-            before={"judgment": current.pk, "value": current.value},
-            after={"reason": reason},
+            action=action,
+            target=judgment,
+            before=before,
+            after={**after, "reason": reason},
         )
         engine.refresh_student(student, competency, actor=actor)
-    return withdrawal
+    return judgment
 
 
 def _refuse_if_replaced(assessment: Assessment) -> None:
@@ -644,37 +631,35 @@ def credit_retire(
 
     Registrars only, with a reason. Awards already made stay. Applied as a previewed change.
     """
-    access.require_revoke_and_retire(actor, credit.school_id, "retire a mastery credit")
-    if not (reason or "").strip():
-        refuse("reason", "Say why the credit is being retired.")
-    if not isinstance(last_cohort, int):
-        refuse("last_cohort", "Give the last class (graduation year) that may earn the credit.")
+    _check_retirement(
+        actor,
+        credit.school_id,
+        reason,
+        last_cohort,
+        doing="retire a mastery credit",
+        why="Say why the credit is being retired.",
+        last="Give the last class (graduation year) that may earn the credit.",
+    )
     _check_cohort_range(credit.from_cohort, last_cohort)
     credit = MasteryCredit.objects.select_related("school").get(pk=credit.pk)
-    school = credit.school
-    before = snapshot(credit, ["from_cohort", "until_cohort"])
-    with consequential(
-        actor=actor,
-        school=school,
-        description=f"Retire credit {credit.code} after the class of {last_cohort}",
-        change={"retire_credit": credit.pk, "last_cohort": last_cohort},
-        confirm=confirm,
-        reach_protected=reach_protected,
-    ):
+
+    def apply():
+        before = snapshot(credit, ["from_cohort", "until_cohort"])
         credit.until_cohort = last_cohort
         credit.save(update_fields=["until_cohort"])
-        audit_record(
-            actor=actor,
-            school=school,
-            action="credit.retired",
-            target=credit,
-            before=before,
-            after=snapshot(credit, ["from_cohort", "until_cohort"]),
-            note=reason.strip(),
-        )
-        from credo.mastery import bulk
+        return before, snapshot(credit, ["from_cohort", "until_cohort"])
 
-        bulk.recompute(school_ids=[school.pk], actor=actor, only_credits=True)
+    _retire(
+        actor,
+        credit,
+        f"Retire credit {credit.code} after the class of {last_cohort}",
+        {"retire_credit": credit.pk, "last_cohort": last_cohort},
+        "credit.retired",
+        reason,
+        apply,
+        confirm=confirm,
+        reach_protected=reach_protected,
+    )
     return credit
 
 
@@ -689,14 +674,17 @@ def framework_retire(
 ):
     """Retire a framework after the class of `last_cohort`: every credit drawing on its
     competencies is retired for later classes too. Registrars only, with a reason; previewed."""
-    access.require_revoke_and_retire(actor, framework.school_id, "retire a framework")
-    if not (reason or "").strip():
-        refuse("reason", "Say why the framework is being retired.")
-    if not isinstance(last_cohort, int):
-        refuse("last_cohort", "Give the last class (graduation year) whose credits draw on it.")
+    _check_retirement(
+        actor,
+        framework.school_id,
+        reason,
+        last_cohort,
+        doing="retire a framework",
+        why="Say why the framework is being retired.",
+        last="Give the last class (graduation year) whose credits draw on it.",
+    )
     _check_cohort_range(None, last_cohort)
     framework = type(framework).objects.select_related("school").get(pk=framework.pk)
-    school = framework.school
     credits = list(
         MasteryCredit.objects.filter(items__competency__framework=framework)
         .distinct()
@@ -709,14 +697,8 @@ def framework_retire(
                 f"Credit {credit.code} starts with the class of {credit.from_cohort}, after "
                 f"{last_cohort}; change or retire it first.",
             )
-    with consequential(
-        actor=actor,
-        school=school,
-        description=f"Retire framework {framework.name} after the class of {last_cohort}",
-        change={"retire_framework": framework.pk, "last_cohort": last_cohort},
-        confirm=confirm,
-        reach_protected=reach_protected,
-    ):
+
+    def apply():
         before = {"until_cohort": framework.until_cohort}
         framework.until_cohort = last_cohort
         framework.save(update_fields=["until_cohort"])
@@ -726,19 +708,59 @@ def framework_retire(
                 retired.append((credit.code, credit.until_cohort))
                 credit.until_cohort = last_cohort
                 credit.save(update_fields=["until_cohort"])
+        return (
+            {**before, "credits": {code: until for code, until in retired}},
+            {"until_cohort": last_cohort, "credits": [code for code, _ in retired]},
+        )
+
+    _retire(
+        actor,
+        framework,
+        f"Retire framework {framework.name} after the class of {last_cohort}",
+        {"retire_framework": framework.pk, "last_cohort": last_cohort},
+        "framework.retired",
+        reason,
+        apply,
+        confirm=confirm,
+        reach_protected=reach_protected,
+    )
+    return framework
+
+
+def _check_retirement(actor, school_id, reason, last_cohort, *, doing, why, last) -> None:
+    """Refuse a retirement by anyone but a registrar, without a reason or without a last class."""
+    access.require_revoke_and_retire(actor, school_id, doing)
+    if not (reason or "").strip():
+        refuse("reason", why)
+    if not isinstance(last_cohort, int):
+        refuse("last_cohort", last)
+
+
+def _retire(actor, target, description, change, action, reason, apply, *, confirm, reach_protected):
+    """Apply a retirement as a previewed change: `apply()` writes it and returns the audit's
+    before and after; then the school's credits and graduation are recomputed."""
+    school = target.school
+    with consequential(
+        actor=actor,
+        school=school,
+        description=description,
+        change=change,
+        confirm=confirm,
+        reach_protected=reach_protected,
+    ):
+        before, after = apply()
         audit_record(
             actor=actor,
             school=school,
-            action="framework.retired",
-            target=framework,
-            before={**before, "credits": {code: until for code, until in retired}},
-            after={"until_cohort": last_cohort, "credits": [code for code, _ in retired]},
+            action=action,
+            target=target,
+            before=before,
+            after=after,
             note=reason.strip(),
         )
         from credo.mastery import bulk
 
         bulk.recompute(school_ids=[school.pk], actor=actor, only_credits=True)
-    return framework
 
 
 def graduation_rule_save(

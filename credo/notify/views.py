@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from credo.core.http import next_url, save_form
 from credo.notify import access, selectors, services
 from credo.notify.models import CHOICES, Delivery, Kind
-from credo.web.views.common import next_url, save_form
 
 
 @login_required

@@ -265,6 +265,8 @@ class SchoolSpec:
     journey: JourneySpec
     review_location: str = ""
     website: str = ""
+    school_code: str = ""  # the code admissions offices file the school under (fictional here)
+    counselor: tuple[str, str, str] = ("", "", "")  # name, e-mail, telephone
 
     def scale(self, key: str) -> ScaleSpec:
         """Return the scale with this key; raise KeyError when there is none."""
@@ -1185,6 +1187,8 @@ def _wf_credits() -> tuple[CreditSpec, ...]:
 
 WAYFINDER = SchoolSpec(
     slug="wayfinder",
+    school_code="990101",
+    counselor=("Rosa Delgado", "counseling@wayfinder.example.org", "555-0141"),
     name="Wayfinder Commons High School",
     short_name="Wayfinder Commons",
     city="Port Alder",
@@ -1867,6 +1871,8 @@ def _hh_credits() -> tuple[CreditSpec, ...]:
 
 
 HARTWELL = SchoolSpec(
+    school_code="990202",
+    counselor=("Marcus Bell", "college@hartwell.example.org", "555-0172"),
     slug="hartwell",
     name="Hartwell Hill School",
     short_name="Hartwell Hill",
@@ -2750,6 +2756,18 @@ def _jv_targets() -> dict[str, list[CompetencySpec]]:
     return by_indicator
 
 
+_JV_OUTCOME_OF = {
+    "PS": "THINK",
+    "RE": "THINK",
+    "QL": "THINK",
+    "SI": "THINK",
+    "CM": "VOICE",
+    "CE": "VOICE",
+    "CG": "CITIZEN",
+    "WP": "CITIZEN",
+}
+
+
 def _jv_tree() -> tuple[CompetencySpec, ...]:
     targets = _jv_targets()
     return tuple(
@@ -2757,6 +2775,7 @@ def _jv_tree() -> tuple[CompetencySpec, ...]:
             code=code,
             statement=f"{name}: {statement[0].lower()}{statement[1:]}",
             kind="standard",
+            outcome=_JV_OUTCOME_OF[code],
             children=tuple(
                 CompetencySpec(
                     f"{code}.{letter}",
@@ -3008,6 +3027,8 @@ def _jv_experiences() -> tuple[ExperienceSpec, ...]:
 
 
 JUNIPER_VALLEY = SchoolSpec(
+    school_code="990303",
+    counselor=("Ingrid Solberg", "guidance@junipervalley.example.org", "555-0190"),
     slug="juniper-valley",
     name="Juniper Valley Union High School",
     short_name="Juniper Valley",
@@ -3076,7 +3097,23 @@ JUNIPER_VALLEY = SchoolSpec(
             param=None,
             counts_formative=False,
             version="2025–26",
-            outcomes=(),
+            outcomes=(
+                OutcomeSpec(
+                    "THINK",
+                    "Thinks things through",
+                    "Solves problems, reasons from evidence and uses mathematics and science to do it.",
+                ),
+                OutcomeSpec(
+                    "VOICE",
+                    "Speaks and makes with purpose",
+                    "Communicates clearly and creates work that says something.",
+                ),
+                OutcomeSpec(
+                    "CITIZEN",
+                    "Takes part in the world",
+                    "Understands communities near and far, and looks after themself and others.",
+                ),
+            ),
             competencies=_jv_tree(),
         ),
         FrameworkSpec(

@@ -60,6 +60,14 @@ class School(models.Model):
     city = models.CharField(max_length=120, blank=True)
     website = models.URLField(blank=True)
     enrollment_size = models.PositiveIntegerField(null=True, blank=True)
+    school_code = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="The code admissions offices file the school under (CEEB / ACT code).",
+    )
+    counselor_name = models.CharField(max_length=120, blank=True)
+    counselor_email = models.EmailField(blank=True)
+    counselor_phone = models.CharField(max_length=40, blank=True)
     not_progressing_days = models.PositiveSmallIntegerField(
         default=42,
         help_text="Days without gain on a target before a student is listed as not progressing.",
@@ -91,6 +99,11 @@ class School(models.Model):
     two_factor_required = models.BooleanField(
         default=False,
         help_text="Admins and registrars must sign in with a second factor (an authenticator app).",
+    )
+    students_password_signin = models.BooleanField(
+        default=True,
+        help_text="Students may sign in with a password. Off: only through the school's identity "
+        "providers (guardians and staff keep their passwords).",
     )
     as_of = models.DateField(
         null=True,

@@ -9,10 +9,46 @@ transcript, the time to snapshot and store the version, to render its HTML and t
 from __future__ import annotations
 
 import shutil
+import statistics
 import tempfile
 import time
 
 COHORT_SIZE = 150
+PDF_SAMPLE = 12  # transcripts whose PDF is timed one by one, cold then cached
+
+
+def pdf_timings(versions, *, sample: int = PDF_SAMPLE) -> dict:
+    """Time the PDF of up to `sample` versions, spread over the list ordered by credits earned:
+    cold (drawn by WeasyPrint and stored) and cached (served from the stored file). Return the
+    median and max of each, in seconds, and the most credits among those timed."""
+    from credo.transcripts import pdf
+
+    def earned(v):
+        summary = v.content["summary"]
+        return summary["foundational"]["earned"] + summary["advanced"]["earned"]
+
+    ordered = sorted(versions, key=earned)
+    step = max(1, len(ordered) // max(1, sample))
+    chosen = ordered[::step][:sample]
+    if ordered and ordered[-1] not in chosen:
+        chosen[-1:] = [ordered[-1]]  # always the longest transcript
+    cold, cached = [], []
+    for version in chosen:
+        pdf._path(version).unlink(missing_ok=True)
+        t = time.perf_counter()
+        pdf.pdf_for(version)
+        cold.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        pdf.pdf_for(version)
+        cached.append(time.perf_counter() - t)
+    return {
+        "transcript_pdf_timed": len(chosen),
+        "transcript_pdf_timed_credits_max": max(map(earned, chosen), default=0),
+        "transcript_pdf_cold_median_s": statistics.median(cold) if cold else 0.0,
+        "transcript_pdf_cold_max_s": max(cold, default=0.0),
+        "transcript_pdf_cached_median_s": statistics.median(cached) if cached else 0.0,
+        "transcript_pdf_cached_max_s": max(cached, default=0.0),
+    }
 
 
 def publish_cohort(bench, *, size: int = COHORT_SIZE) -> dict:
@@ -62,7 +98,8 @@ def publish_cohort(bench, *, size: int = COHORT_SIZE) -> dict:
                     "db_worker", batch=True, interval=0.05, no_startup_delay=True, verbosity=0
                 )
             wall = time.perf_counter() - t
-        run = PublicationRun.objects.get(pk=run.pk)
+            run = PublicationRun.objects.get(pk=run.pk)
+            timings = pdf_timings(list(TranscriptVersion.objects.filter(run=run)))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     if run.status != RunStatus.DONE:
@@ -86,4 +123,5 @@ def publish_cohort(bench, *, size: int = COHORT_SIZE) -> dict:
         "transcript_total_s_each": wall / max(1, run.done),
         "transcript_run_s": wall,
         "transcript_queue": "database" if queued else backend.rsplit(".", 1)[-1],
+        **timings,
     }

@@ -83,6 +83,20 @@ class PolicyForm(forms.Form):
     )
 
 
+class ContactForm(forms.Form):
+    """Parsed here, checked by `services.school_contact_save`."""
+
+    school_code = forms.CharField(
+        max_length=20,
+        required=False,
+        label="School code (CEEB)",
+        help_text="The code admissions offices file the school under; a CEEB code has six digits.",
+    )
+    counselor_name = forms.CharField(max_length=120, required=False, label="Counselor's name")
+    counselor_email = forms.CharField(max_length=254, required=False, label="Counselor's e-mail")
+    counselor_phone = forms.CharField(max_length=40, required=False, label="Counselor's telephone")
+
+
 class GradeTableForm(forms.Form):
     name = forms.CharField(
         max_length=120, label="Name", help_text="For example “Athletics eligibility”."

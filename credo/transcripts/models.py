@@ -9,6 +9,7 @@ the previous one by pointing at it; the old one stays readable.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -306,6 +307,14 @@ class ShareLink(TenantModel):
             return "expired"
         return "active"
 
+    @property
+    def last_day(self) -> dt.date:
+        """Return the last day the link works (inclusive), in the installation's time zone.
+
+        ``expires_at`` is the first moment it no longer works: midnight after the last day.
+        """
+        return timezone.localdate(self.expires_at - dt.timedelta(microseconds=1))
+
     def absolute_url(self) -> str:
         return settings.CREDO_BASE_URL.rstrip("/") + self.get_absolute_url()
 
@@ -315,6 +324,8 @@ class ViewKind(models.TextChoices):
     PDF = "pdf", "PDF download"
     EVIDENCE = "evidence", "Evidence page"
     FILE = "file", "Evidence file"
+    CLR = "clr", "CLR download"
+    VERIFY = "verify", "Signature check"
 
 
 class ShareView(TenantModel):

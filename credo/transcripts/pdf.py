@@ -3,7 +3,8 @@
 Page 1 is the at-a-glance summary (the credit profile, its key and the credit list by area) with
 the version id, the verification URL and its QR code; the details follow. Rendered PDFs are
 kept under ``CREDO_TRANSCRIPT_CACHE`` (default ``var/transcripts``), named by the version's
-public id (and the share link, whose evidence links they carry), so each is drawn once.
+public id, its content hash and the layout (and the share link, whose evidence links they
+carry), so each is drawn once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils.safestring import mark_safe
 from credo.transcripts import render
 
 # Bump when the printed layout changes, so cached PDFs are drawn again.
-LAYOUT = 1
+LAYOUT = 2
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +87,7 @@ def summary_fits(doc) -> bool:
     return len(doc.pages) >= 2 and page_text(doc.pages[1]).lstrip().startswith(DETAILS_HEADING)
 
 
-DETAILS_HEADING = "Credits earned"
+DETAILS_HEADING = "How to read this transcript"
 
 
 def document(version, *, evidence_url: Callable[[str], str] | None = None):
@@ -119,7 +120,9 @@ def render_pdf(version, *, evidence_url: Callable[[str], str] | None = None) -> 
 
 
 def _path(version, link=None) -> Path:
-    name = f"{version.public_id}-l{LAYOUT}"
+    # A published version never changes, but the key still names its content hash and the
+    # layout: a file drawn from other content, or by an older layout, is never served.
+    name = f"{version.public_id}-{version.content_hash[:16]}-l{LAYOUT}"
     if link is not None:
         name += f"-{link.pk}"
     return cache_dir() / f"{name}.pdf"

@@ -68,6 +68,51 @@ def size_sentence(school: dict) -> str:
     return f"About {size:,} students."
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """Return ``text`` split into its sentences (whitespace inside them made single)."""
+    return [" ".join(part.split()) for part in _SENTENCE_END.split(text or "") if part.strip()]
+
+
+def reading_guide(content: dict) -> dict:
+    """Return what a reader needs before the credits: what each level of credit asks, said once.
+
+    A sentence that most credits of a level repeat in their standard (the school's general rule,
+    e.g. "Earned when each target is shown at the Meets level") is said here once, for the level,
+    and left out of each credit's own standard (see ``own_standard``).
+    """
+    levels = {}
+    for level in LEVEL_WORDS:
+        credits = [c for a in content["areas"] for c in a["credits"] if c["level"] == level]
+        counts: dict[str, int] = {}
+        for credit in credits:
+            for sentence in dict.fromkeys(sentences(credit.get("standard", ""))):
+                counts[sentence] = counts.get(sentence, 0) + 1
+        common = [
+            sentence
+            for sentence, n in counts.items()
+            if len(credits) >= 3 and n >= 3 and n * 2 >= len(credits)
+        ]
+        levels[level] = {
+            "word": LEVEL_WORDS[level],
+            "total": len(credits),
+            "common": common,
+            "reviewed": sum(1 for c in credits if c.get("review_required")),
+            "min_evidence": max((c.get("min_evidence") or 0 for c in credits), default=0),
+        }
+    return {"levels": levels, "scales": content.get("scales") or []}
+
+
+def own_standard(standard: str, common: list[str]) -> str:
+    """Return the credit's standard without the sentences every credit of its level shares."""
+    if not common:
+        return standard
+    shared = set(common)
+    return " ".join(s for s in sentences(standard) if s not in shared)
+
+
 def profile_areas(content: dict, *, anchors: bool = True) -> list[ProfileArea]:
     """Return the snapshot's credit areas as the profile renderer's areas and cells."""
     areas = []
@@ -125,6 +170,7 @@ def context(
         item["date"] = _date(item["demonstrated_on"])
         return item
 
+    guide = reading_guide(content)
     detail_areas = []
     summary_areas = []
     for area in content["areas"]:
@@ -137,6 +183,9 @@ def context(
             credit["evidence_items"] = [evidence_item(k) for k in credit["evidence"]]
             # Under its area's heading a credit need not repeat the area's name.
             credit["short_title"] = _without_suffix(credit["title"], area["name"])
+            credit["own_standard"] = own_standard(
+                credit.get("standard", ""), guide["levels"][credit["level"]]["common"]
+            )
             if credit.get("review"):
                 credit["review_phrase"] = _with_article(credit["review"].get("format") or "review")
             credits.append(credit)
@@ -175,6 +224,7 @@ def context(
         "content": content,
         "school_profile": content["school"],
         "school_size": size_sentence(content["school"]),
+        "guide": guide,
         "student": content["student"],
         "summary": summary,
         "as_of": _date(content["as_of"]),

@@ -249,6 +249,7 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
             }
         )
 
+    outcomes, served = _graduate_profile(school)
     by_area: dict[int, list[dict]] = defaultdict(list)
     used_evidence: set[str] = set()
     summary = {
@@ -270,11 +271,14 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
             "title": credit.title,
             "level": credit.level,
             "standard": credit.standard,
+            "review_required": credit.review_required,
+            "min_evidence": credit.min_evidence,
             "state": state,
             "awarded_on": award.awarded_on.isoformat() if award else None,
             "review": reviews.get(award.review_id) if award and award.review_id else None,
             "evidence": evidence_per_credit.get(credit.pk, []) if award else [],
             "comments": comments.get(credit.pk, []) if award else [],
+            "outcomes": served.get(credit.pk, []),
         }
         used_evidence.update(entry["evidence"])
         by_area[credit.area_id].append(entry)
@@ -298,7 +302,15 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
             "context": school.context,
             "credit_policy": school.credit_policy,
             "enrollment_size": school.enrollment_size,
+            "school_code": school.school_code,
+            "counselor": {
+                "name": school.counselor_name,
+                "email": school.counselor_email,
+                "phone": school.counselor_phone,
+            },
+            "outcomes": outcomes,
         },
+        "scales": scales_of(school),
         "student": {
             "name": student.full_name,
             "given_name": student.preferred_name or student.given_name,
@@ -328,6 +340,63 @@ def transcript_content(student: Student, *, today: dt.date | None = None) -> dic
         ),
         "courses": _courses(student, today) if policy.include_courses else None,
     }
+
+
+def _graduate_profile(school) -> tuple[list[dict], dict[int, list[str]]]:
+    """Return the school's outcomes in use, and for each credit the titles of those it serves."""
+    from credo.frameworks.models import Outcome
+
+    rows = list(
+        Outcome.objects.filter(school=school, retired_on__isnull=True).order_by(
+            "order", "code", "id"
+        )
+    )
+    titles = {o.pk: o.title for o in rows}
+    served: dict[int, list[str]] = defaultdict(list)
+    links = MasteryCredit.outcomes.through.objects.filter(outcome_id__in=titles).order_by(
+        "outcome__order", "outcome__code", "outcome_id"
+    )
+    for credit_id, outcome_id in links.values_list("masterycredit_id", "outcome_id"):
+        served[credit_id].append(titles[outcome_id])
+    profile = [{"code": o.code, "title": o.title, "description": o.description} for o in rows]
+    return profile, served
+
+
+def scales_of(school) -> list[dict]:
+    """Return the proficiency scales of the school's academic frameworks in use, with their levels.
+
+    This is the scale a reader needs to understand what "shown at mastery" means on a credit.
+    """
+    from credo.frameworks.models import FrameworkKind, ProficiencyScale, ScaleLevel
+
+    scales = list(
+        ProficiencyScale.objects.filter(
+            school=school,
+            frameworks__kind=FrameworkKind.ACADEMIC,
+            frameworks__until_cohort__isnull=True,
+        )
+        .distinct()
+        .order_by("id")[:3]
+    )
+    levels: dict[int, list[dict]] = defaultdict(list)
+    for level in ScaleLevel.objects.filter(scale__in=scales).order_by("scale_id", "value"):
+        levels[level.scale_id].append(
+            {"level": _number(level.value), "name": level.label, "meaning": level.description}
+        )
+    return [
+        {
+            "name": scale.name,
+            "counts_from": _number(scale.mastery_threshold),
+            "levels": levels.get(scale.pk, []),
+        }
+        for scale in scales
+    ]
+
+
+def _number(value: Decimal) -> str:
+    """Return a decimal as a reader writes it: 3 not 3.00, 2.5 not 2.50."""
+    text = format(value.normalize(), "f")
+    return text
 
 
 # --- versions, links and views ------------------------------------------------------------------

@@ -5,12 +5,15 @@ educators' comments, the school's transcript policy and its grade-conversion rep
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
@@ -607,6 +610,63 @@ def transcript_policy_save(*, actor, school, include_courses: bool) -> Transcrip
             after=snapshot(policy, ["include_courses"]),
         )
     return policy
+
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{0,19}")
+_PHONE = re.compile(r"[0-9+()./ x-]{3,40}")
+CONTACT_FIELDS = ("school_code", "counselor_name", "counselor_email", "counselor_phone")
+
+
+def school_contact_save(
+    *,
+    actor,
+    school,
+    school_code: str = "",
+    counselor_name: str = "",
+    counselor_email: str = "",
+    counselor_phone: str = "",
+):
+    """Set what the transcript's school profile gives admissions readers: the school's code and
+    whom to ask (the counselor's name, e-mail and telephone). Each may be left blank."""
+    require_manage_setup(actor, school, "change the school's contact on transcripts")
+    values = {
+        "school_code": " ".join((school_code or "").split()),
+        "counselor_name": " ".join((counselor_name or "").split()),
+        "counselor_email": (counselor_email or "").strip(),
+        "counselor_phone": " ".join((counselor_phone or "").split()),
+    }
+    errors: dict[str, list[str]] = {}
+    if values["school_code"] and not _CODE.fullmatch(values["school_code"]):
+        errors["school_code"] = [
+            "Give the code as letters and digits (a CEEB code has six digits), at most 20."
+        ]
+    if len(values["counselor_name"]) > 120:
+        errors["counselor_name"] = ["Keep the name under 120 characters."]
+    if values["counselor_email"]:
+        try:
+            validate_email(values["counselor_email"])
+        except DjangoValidationError:
+            errors["counselor_email"] = ["Give an e-mail address such as counselor@school.org."]
+    if values["counselor_phone"] and not _PHONE.fullmatch(values["counselor_phone"]):
+        errors["counselor_phone"] = [
+            "Give a telephone number in digits, with + ( ) - . or spaces, at most 40 characters."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(durable=True):
+        before = snapshot(school, list(CONTACT_FIELDS))
+        for field, value in values.items():
+            setattr(school, field, value)
+        school.save(update_fields=list(CONTACT_FIELDS))
+        audit_record(
+            actor=actor,
+            school=school,
+            action="school.transcript_contact_saved",
+            target=school,
+            before=before,
+            after=snapshot(school, list(CONTACT_FIELDS)),
+        )
+    return school
 
 
 def grade_conversion_set_enabled(*, actor, school, enabled: bool):

@@ -21,8 +21,10 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts.access import access_student, is_manager, students_visible_to
+from credo.accounts.http import school_page
 from credo.accounts.models import STAFF_ROLES, Role, Student
 from credo.core.errors import NotAllowed
+from credo.core.http import page
 from credo.mastery.models import MasteryCredit
 from credo.transcripts import forms, selectors, services
 from credo.transcripts import render as tx_render
@@ -37,7 +39,6 @@ from credo.transcripts.access import (
 )
 from credo.transcripts.models import TranscriptVersion, ViewKind
 from credo.transcripts.pdf import pdf_for
-from credo.web.views.common import page, school_page
 
 
 def _apply(form, exc: ValidationError) -> None:
@@ -491,7 +492,10 @@ def shared(request, token):
         evidence_url=lambda key: reverse("transcripts:shared_evidence", args=[token, key]),
     )
     ctx.update(
-        link=link, is_current=version.is_current, revocations=selectors.revocations_since(version)
+        link=link,
+        is_current=version.is_current,
+        hash_ok=version.hash_matches(),
+        revocations=selectors.revocations_since(version),
     )
     return _no_store(render(request, "transcripts/shared.html", ctx))
 
@@ -585,6 +589,9 @@ def settings_page(request, school):
                 {f"min_{i}": band.min_score, f"label_{i}": band.label, f"points_{i}": band.points}
             )
     grade_form = forms.GradeTableForm(initial=initial)
+    contact_form = forms.ContactForm(
+        initial={field: getattr(school, field) for field in services.CONTACT_FIELDS}
+    )
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -601,6 +608,21 @@ def settings_page(request, school):
                         request, "Saved. The change shows on transcripts published from now on."
                     )
                     return redirect("transcripts:settings", slug=school.slug)
+            elif action == "contact":
+                contact_form = forms.ContactForm(request.POST)
+                if contact_form.is_valid():
+                    try:
+                        services.school_contact_save(
+                            actor=request.user, school=school, **contact_form.cleaned_data
+                        )
+                    except ValidationError as exc:
+                        _apply(contact_form, exc)
+                    else:
+                        messages.success(
+                            request,
+                            "Saved. Transcripts published from now on show the code and contact.",
+                        )
+                        return redirect("transcripts:settings", slug=school.slug)
             elif action == "grades":
                 grade_form = forms.GradeTableForm(request.POST)
                 if grade_form.is_valid():
@@ -636,6 +658,7 @@ def settings_page(request, school):
         "transcripts/settings.html",
         {
             "policy_form": policy_form,
+            "contact_form": contact_form,
             "grade_form": grade_form,
             "table": table,
         },

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from credo.web.views.common import next_url
+from credo.core.http import next_url
 
 
 class CredoAdminSite(AdminSite):

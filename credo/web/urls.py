@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from credo.sso import views as sso_views
 from credo.web.views import (
     accounts,
     advising,
@@ -74,6 +75,7 @@ school_patterns = [
     path("reviews/<int:review_id>/invite/", reviews.invite, name="review_invite"),
     path("reviews/<int:review_id>/decide/", reviews.decide, name="review_decide"),
     # the school's setup
+    path("manage/sign-in/", include(sso_views.manage_patterns)),
     path("manage/", include(manage.urlpatterns)),
 ]
 

@@ -183,7 +183,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def _credo(*args, env, stdin=None):
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "credo.cli", *args],
         cwd=ROOT,
         env=env,

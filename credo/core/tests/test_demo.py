@@ -26,6 +26,7 @@ from credo.mastery.models import (
 )
 from credo.schools.demo_content import DEMO_TODAY, HARTWELL, JUNIPER_VALLEY, NETWORK, WAYFINDER
 from credo.schools.models import LearningExperience, NetworkLead, School
+from credo.transcripts.models import TranscriptVersion
 
 SMALL = 12
 
@@ -119,6 +120,19 @@ def test_juniper_valley_indicators_on_a_one_to_four_scale(loaded):
     assert Assessment.objects.filter(
         school__slug=JUNIPER_VALLEY.slug, value=Decimal("2.5")
     ).exists()
+
+
+def test_readers_get_a_school_code_a_counselor_and_a_graduate_profile(loaded):
+    for school in School.objects.filter(slug__in=[s.slug for s in NETWORK.schools]):
+        assert school.school_code and school.counselor_name and school.counselor_email
+        credits = MasteryCredit.objects.filter(school=school)
+        serving = credits.filter(outcomes__isnull=False).distinct().count()
+        assert serving * 2 >= credits.count(), school.slug
+        assert not credits.filter(
+            outcomes__school__in=School.objects.exclude(pk=school.pk)
+        ).exists()
+    version = TranscriptVersion.objects.filter(school__slug=WAYFINDER.slug).first()
+    assert version.content["school"]["school_code"] and version.content["school"]["outcomes"]
 
 
 def test_every_credit_requirement_is_valid(loaded):

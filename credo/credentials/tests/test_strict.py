@@ -161,7 +161,7 @@ def test_credo_verify_needs_no_database(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}",
         "CREDO_VAR_DIR": str(tmp_path),
     }
-    done = subprocess.run(  # noqa: S603 - our own command line, fixed arguments
+    done = subprocess.run(  # our own command line, fixed arguments
         [sys.executable, "-m", "credo.cli", "verify", str(sample)],
         cwd=REPO_ROOT,
         env=env,

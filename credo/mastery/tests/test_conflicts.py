@@ -83,7 +83,7 @@ def _race(monkeypatch, hook_name: str, calls):
     def run(i):
         try:
             results[i] = calls[i]()
-        except Exception as exc:  # the test inspects what each thread met
+        except Exception as exc:  # noqa: BLE001 -- the test inspects what each thread met
             results[i] = exc
         finally:
             connection.close()

@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credo.mastery import bulk, engine, services
+from credo.mastery import bulk, engine, selectors, services
 from credo.mastery.models import Assessment, CreditProgress, GraduationStatus, MasteryState
 
 METHODS = st.one_of(
@@ -85,7 +85,7 @@ def test_incremental_equals_bulk(hill, method, formative, steps):
                     value=Decimal(value).to_integral_value(rounding=ROUND_DOWN),
                     reason="What I see in class",
                 )
-            elif action == "withdraw" and services.judgment_in_force(student, competency):
+            elif action == "withdraw" and selectors.judgment_in_force(student, competency):
                 services.judgment_withdraw(
                     actor=hill.teacher, student=student, competency=competency, reason="Revisited"
                 )

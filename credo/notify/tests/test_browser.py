@@ -6,19 +6,10 @@ import re
 import pytest
 from django.core import mail
 
-from credo.browser import sign_in
+from credo.browser import signed_in_page
 from credo.web.tests.conftest import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _page(browser, live_server, username=None):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1360, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    if username:
-        sign_in(page, username)
-    return page
 
 
 def test_the_emailed_reviewer_link_works_and_the_header_counts_unread(
@@ -28,7 +19,7 @@ def test_the_emailed_reviewer_link_works_and_the_header_counts_unread(
     settings.CREDO_BASE_URL = live_server.url
     world = build_world()
     mail.outbox.clear()
-    registrar = _page(browser, live_server, "registrar-hill")
+    registrar = signed_in_page(browser, live_server, "registrar-hill")
     registrar.goto(f"/s/hill/reviews/{world.review.pk}/")
     registrar.get_by_role("textbox", name="Name", exact=True).fill("Omar Field")
     registrar.get_by_role("textbox", name="E-mail").fill("omar@example.org")
@@ -39,7 +30,7 @@ def test_the_emailed_reviewer_link_works_and_the_header_counts_unread(
     (message,) = [m for m in mail.outbox if m.to == ["omar@example.org"]]
     link = re.search(r"https?://\S+/review-invitation/\S+", message.body).group(0)
     assert link.startswith(live_server.url)
-    guest = _page(browser, live_server)  # no account: the e-mailed link alone
+    guest = signed_in_page(browser, live_server)  # no account: the e-mailed link alone
     guest.goto(link)
     guest.get_by_text("Welcome, Omar Field.").wait_for()
     assert guest.get_by_role("heading", name=re.compile("My inquiry notes")).is_visible()
@@ -49,7 +40,7 @@ def test_the_emailed_reviewer_link_works_and_the_header_counts_unread(
     registrar.get_by_role("checkbox", name=re.compile("teacher", re.I)).first.check()
     registrar.get_by_role("button", name="Save").click()
     registrar.get_by_text("Schedule and panel saved.").wait_for()
-    teacher = _page(browser, live_server, "teacher-hill")
+    teacher = signed_in_page(browser, live_server, "teacher-hill")
     badge = teacher.locator("header a.notifications .count")
     badge.wait_for()
     assert badge.inner_text() == "1"

@@ -94,3 +94,15 @@ def test_the_demo_students_with_the_most_credits_fit_page_one(settings):
         assert top.n >= 20, f"{school}: the demo's best student has only {top.n} credits"
         version = services.transcript_publish(actor=system_actor(), student=top).version
         assert_summary_on_page_one(version)
+
+
+def test_the_bench_times_pdfs_cold_then_from_their_file(hill):
+    from credo.transcripts.bench import pdf_timings
+
+    student = rich_student(hill)
+    version = services.transcript_publish(actor=hill.registrar, student=student).version
+    figures = pdf_timings([version], sample=3)
+    assert figures["transcript_pdf_timed"] == 1
+    assert figures["transcript_pdf_timed_credits_max"] == 2
+    assert figures["transcript_pdf_cold_max_s"] > figures["transcript_pdf_cached_max_s"] > 0
+    assert pdf._path(version).exists()

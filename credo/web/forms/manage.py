@@ -477,3 +477,27 @@ class SchoolSettingsForm(SchoolForm, SupportSettings):
         help_text="Switched off, the judgments already made stop counting and every level is the "
         "calculated one again; switched back on, they count again.",
     )
+
+
+class OutcomeForm(forms.Form):
+    """A graduate-profile outcome and the credits that serve it (checked by frameworks.services)."""
+
+    framework = ModelChoice(None, label="Framework")
+    code = forms.CharField(label="Code", max_length=40)
+    title = forms.CharField(label="Title", max_length=200)
+    description = forms.CharField(
+        label="What a graduate shows",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    order = forms.IntegerField(label="Order", required=False, min_value=0, initial=0)
+    credits = ModelMultiChoice(
+        None,
+        label="Credits that serve this outcome",
+        label_from=lambda c: f"{c.code} · {c.title} ({c.get_level_display().lower()})",
+    )
+
+    def __init__(self, *args, frameworks=None, credits=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = frameworks
+        self.fields["credits"].queryset = credits

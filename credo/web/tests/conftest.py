@@ -101,6 +101,24 @@ def build_world() -> World:
     return World(hill, dale, guardian, reviewer, evidence, review, seat, coordinator)
 
 
+def add_review_credit(hill: SmallSchool):
+    """An advanced credit with a review (Expression II) on one target, C5; return it."""
+    from credo.mastery.models import MasteryCredit
+
+    credit = MasteryCredit.objects.create(
+        school=hill.school,
+        area=hill.areas[1],
+        code="A2",
+        title="Expression II",
+        standard="Publishes for a real audience.",
+        level="advanced",
+        rule="all",
+        review_required=True,
+    )
+    credit.items.create(school=hill.school, competency=hill.competencies[4])
+    return credit
+
+
 def add_highlighted_evidence(world: World):
     """Give `me` a highlighted piece of evidence, approved by the teacher, on an earned credit
     (Expression I): a transcript published after this lists it with a page of its own."""

@@ -108,6 +108,11 @@ def _extra_pages(m: Matrix) -> list[tuple[str, str, str]]:
         ("guardian", "student dashboard (guardian)", f"/s/{m.slug}/students/{me.pk}/"),
         ("reviewer", "review decision (panel member)", f"/s/{m.slug}/reviews/{w.review.pk}/"),
         ("registrar", "transcripts (registrar)", f"/s/{m.slug}/transcripts/"),
+        (
+            "anon",
+            "sign-in with the school's account refused",
+            f"/accounts/oidc/{m.provider.key}/login/callback/?error=access_denied",
+        ),
     ]
     assert evidence_keys, "the published transcript lists no evidence"
     key = evidence_keys[0]

@@ -219,6 +219,22 @@ class Matrix:
                     actor=user, school=school, name=f"matrix {actor}", scopes=scopes
                 )
         self.admin_token = self.tokens["admin"][0]
+        from credo.frameworks.models import Outcome
+
+        self.outcome = Outcome.objects.create(
+            school=h.school, framework=h.framework, code="GP1", title="Reasons with evidence"
+        )
+        from credo.sso.services import identity_provider_save
+
+        self.provider = identity_provider_save(
+            actor=system_actor(),
+            school=h.school,
+            name="Hill Google",
+            preset="google",
+            domains="hill.test",
+            client_id="matrix-client",
+            client_secret="matrix-secret",
+        )
 
     def user(self, actor):
         w = self.world
@@ -259,6 +275,7 @@ class Matrix:
             "framework_id": h.framework.pk,
             "area_id": h.areas[0].pk,
             "rule_id": _first_rule(h),
+            "outcome_id": self.outcome.pk,
             "term_id": h.section.term_id,
             "experience_id": h.section.experience_id,
             "user_id": h.teacher.pk,
@@ -279,7 +296,12 @@ class Matrix:
             "pk": h.competencies[0].pk,
             "uidb64": "MQ",
             "token": "not-a-token",
+            "provider_id": self.provider.pk,
+            # allauth's protocol ends: an unknown provider (a real one would call out to Google).
+            "organization_slug": "credo999999",
         }
+        if name.startswith("openid_connect_"):
+            ids["provider_id"] = "credo999999"
         if name.startswith("journey:") or name.startswith("credentials:"):
             ids["code"] = "PV1" if name.startswith("journey:") else h.credits["advanced"].code
         if name == "credentials:area":

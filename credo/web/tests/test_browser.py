@@ -4,26 +4,17 @@ import re
 
 import pytest
 
-from credo.browser import sign_in
-from credo.mastery.models import CreditAward, CreditReview, MasteryCredit
-from credo.web.tests.conftest import build_world
+from credo.browser import signed_in_page
+from credo.mastery.models import CreditAward, CreditReview
+from credo.web.tests.conftest import add_review_credit, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def new_page(browser, live_server, username=None):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1360, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    if username:
-        sign_in(page, username)
-    return page
 
 
 def test_a_teacher_records_an_assessment_and_the_students_progress_changes(browser, live_server):
     world = build_world()
     me, c2 = world.me, world.hill.competencies[1]
-    teacher = new_page(browser, live_server, "teacher-hill")
+    teacher = signed_in_page(browser, live_server, "teacher-hill")
     teacher.goto(f"/s/hill/sections/{world.hill.section.pk}/")
     cell = teacher.locator(f"#cell-{me.pk}-{c2.pk} a")
     assert "2" in cell.inner_text()  # Developing, one piece of evidence
@@ -49,7 +40,7 @@ def test_a_teacher_records_an_assessment_and_the_students_progress_changes(brows
     teacher.locator("#cell-panel").get_by_role("link", name="Back to this cell").click()
     assert teacher.evaluate("location.hash") == f"#cell-{me.pk}-{c2.pk}"
 
-    student = new_page(browser, live_server, me.user.username)
+    student = signed_in_page(browser, live_server, me.user.username)
     assert student.get_by_role("heading", name=re.compile(me.full_name)).is_visible()
     credit_line = student.locator("li.credit", has_text="Inquiry I").first
     assert "Awarded" in credit_line.inner_text()  # C1 and C2 proficient: the credit is earned
@@ -63,18 +54,8 @@ def test_a_teacher_records_an_assessment_and_the_students_progress_changes(brows
 def test_a_student_submits_evidence_and_requests_a_review(browser, live_server):
     world = build_world()
     hill = world.hill
-    credit = MasteryCredit.objects.create(
-        school=hill.school,
-        area=hill.areas[1],
-        code="A2",
-        title="Expression II",
-        standard="Publishes for a real audience.",
-        level="advanced",
-        rule="all",
-        review_required=True,
-    )
-    credit.items.create(school=hill.school, competency=hill.competencies[4])
-    page = new_page(browser, live_server, world.me.user.username)
+    credit = add_review_credit(hill)
+    page = signed_in_page(browser, live_server, world.me.user.username)
     page.get_by_role("link", name="Submit evidence").click()
     page.get_by_role("radio", name="Link").check()
     page.get_by_label("Title").fill("Op-ed in the town paper")
@@ -109,7 +90,7 @@ def test_a_panel_with_an_outside_expert_awards_a_credit(browser, live_server):
     """The registrar invites an expert (e-mailed a link, shown to the registrar); the expert votes
     without an account; the seated members' votes make the majority and award the credit."""
     world = build_world()
-    registrar = new_page(browser, live_server, "registrar-hill")
+    registrar = signed_in_page(browser, live_server, "registrar-hill")
     registrar.locator("nav.school-nav").get_by_role("link", name="Credit reviews").click()
     registrar.get_by_role("link", name=world.me.full_name).click()
     registrar.get_by_label("Where").fill("Room 12")
@@ -123,7 +104,7 @@ def test_a_panel_with_an_outside_expert_awards_a_credit(browser, live_server):
     link = registrar.get_by_label("Omar Field").input_value()
     assert "/review-invitation/" in link
 
-    guest = new_page(browser, live_server)  # no account, no sign-in
+    guest = signed_in_page(browser, live_server)  # no account, no sign-in
     guest.goto(link)
     assert guest.get_by_text("Welcome, Omar Field.").is_visible()
     assert guest.get_by_role("heading", name=re.compile("My inquiry notes")).is_visible()
@@ -144,7 +125,7 @@ def test_a_panel_with_an_outside_expert_awards_a_credit(browser, live_server):
         ("coordinator-hill", "Vote recorded."),
         ("reviewer-hill", "Your vote decided the review"),
     ):
-        member = new_page(browser, live_server, username)
+        member = signed_in_page(browser, live_server, username)
         member.goto(f"/s/hill/reviews/{world.review.pk}/")
         member.get_by_label("Award the credit").check()
         member.get_by_label("Feedback for the student").fill("Agreed: the inquiry holds up.")
@@ -153,14 +134,14 @@ def test_a_panel_with_an_outside_expert_awards_a_credit(browser, live_server):
     award = CreditAward.objects.get(student=world.me, credit=world.hill.credits["advanced"])
     assert award.review == world.review
 
-    student = new_page(browser, live_server, world.me.user.username)
+    student = signed_in_page(browser, live_server, world.me.user.username)
     assert "Awarded" in student.locator("li.credit", has_text="Inquiry II").inner_text()
     assert student.get_by_text("A rigorous, well-documented inquiry.", exact=False).is_visible()
 
 
 def test_a_guardian_sees_only_their_child(browser, live_server):
     world = build_world()
-    page = new_page(browser, live_server, "guardian-hill")
+    page = signed_in_page(browser, live_server, "guardian-hill")
     assert page.url.endswith(f"/s/hill/students/{world.me.pk}/")
     assert page.get_by_role("heading", name=re.compile(world.me.full_name)).is_visible()
     assert page.get_by_text("Feedback on C1").is_visible()
@@ -184,7 +165,7 @@ def test_two_saves_in_a_row_in_the_same_open_cell_are_both_recorded(browser, liv
     earlier = list(
         Assessment.objects.filter(student=me, competency=c5).values_list("id", flat=True)
     )
-    teacher = new_page(browser, live_server, "teacher-hill")
+    teacher = signed_in_page(browser, live_server, "teacher-hill")
     teacher.goto(f"/s/hill/sections/{world.hill.section.pk}/")
     teacher.locator(f"#cell-{me.pk}-{c5.pk} a").click()
     panel = teacher.locator("#cell-panel")
@@ -251,7 +232,7 @@ def test_a_revision_appears_in_the_teachers_queue_and_leaves_once_assessed(brows
         revision_of=first,
         responds_to=prompt,
     )
-    teacher = new_page(browser, live_server, "teacher-hill")
+    teacher = signed_in_page(browser, live_server, "teacher-hill")
     teacher.goto("/s/hill/")
     # The revision and the world's inquiry notes (tagged, never assessed) are waiting.
     assert re.search(r"\b2\s+to assess", teacher.locator(".wl-counts").inner_text())
@@ -274,7 +255,7 @@ def test_keyboard_only_entry_of_a_whole_row(browser, live_server):
     world = build_world()
     hill, pupil = world.hill, world.classmate  # no history: every cell starts empty
     competencies = hill.competencies
-    teacher = new_page(browser, live_server, "teacher-hill")
+    teacher = signed_in_page(browser, live_server, "teacher-hill")
     teacher.goto(f"/s/hill/sections/{hill.section.pk}/")
     teacher.locator(f"#cell-{pupil.pk}-{competencies[0].pk} a").focus()
     levels = ["3", "2", "4", "1", "3", "2"]
@@ -309,7 +290,7 @@ def test_paste_of_a_class_column_previews_then_records(browser, live_server):
     world = build_world()
     hill, c6 = world.hill, world.hill.competencies[5]
     students = sorted(hill.students, key=lambda s: (s.family_name, s.given_name, s.pk))
-    teacher = new_page(browser, live_server, "teacher-hill")
+    teacher = signed_in_page(browser, live_server, "teacher-hill")
     teacher.goto(f"/s/hill/sections/{hill.section.pk}/class/?competency={c6.pk}")
     teacher.get_by_label(re.compile(r"^Task")).fill("Exit ticket 4")
     # As copied from a spreadsheet column: one level per line, a blank cell for the absent one.

@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from credo.browser import sign_in
-from credo.mastery.models import Assessment, CreditReview, MasteryCredit
-from credo.web.tests.conftest import add_highlighted_evidence, build_world
+from credo.browser import signed_in_page
+from credo.mastery.models import Assessment, CreditReview
+from credo.web.tests.conftest import add_highlighted_evidence, add_review_credit, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,16 +33,6 @@ FOCUS = """() => {
     visible: ring || !el.matches(':focus-visible') && el.tabIndex < 0,
   };
 }"""
-
-
-def new_page(browser, live_server, username=None, **options):
-    options.setdefault("viewport", {"width": 1280, "height": 900})
-    context = browser.new_context(base_url=live_server.url, **options)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    if username:
-        sign_in(page, username)
-    return page
 
 
 def focus_ok(page, after: str) -> dict:
@@ -88,7 +78,7 @@ def follow(page, key: str = "Enter") -> dict:
 def test_a_teacher_records_an_assessment_from_the_gradebook_by_keyboard(browser, live_server):
     world = build_world()
     me, c6 = world.me, world.hill.competencies[5]
-    page = new_page(browser, live_server, "teacher-hill")
+    page = signed_in_page(browser, live_server, "teacher-hill")
     page.goto(f"/s/hill/sections/{world.hill.section.pk}/")
     focus = press(page, "Tab")
     assert focus["text"] == "Skip to content"
@@ -141,22 +131,12 @@ def test_a_teacher_records_an_assessment_from_the_gradebook_by_keyboard(browser,
 def test_a_student_submits_evidence_and_requests_a_review_by_keyboard(browser, live_server):
     world = build_world()
     hill = world.hill
-    credit = MasteryCredit.objects.create(
-        school=hill.school,
-        area=hill.areas[1],
-        code="A2",
-        title="Expression II",
-        standard="Publishes for a real audience.",
-        level="advanced",
-        rule="all",
-        review_required=True,
-    )
-    credit.items.create(school=hill.school, competency=hill.competencies[4])
+    credit = add_review_credit(hill)
     for i in range(7, 15):  # a list long enough to get a filter box
         hill.framework.competencies.create(
             school=hill.school, code=f"C{i}", statement=f"Competency {i}", sequence=i
         )
-    page = new_page(browser, live_server, world.me.user.username)
+    page = signed_in_page(browser, live_server, world.me.user.username)
     tab_to(page, "a", text="Submit evidence")
     follow(page)
     tab_to(page, "input[name=kind]")  # the kinds are radio buttons: arrows choose
@@ -209,7 +189,7 @@ def shared_transcript(world):
 
 def test_an_admissions_reader_reaches_a_credits_evidence_by_keyboard(browser, live_server):
     link = shared_transcript(build_world())
-    page = new_page(browser, live_server)
+    page = signed_in_page(browser, live_server)
     page.goto(f"/t/{link.token}/")
     assert press(page, "Tab")["text"] == "Skip to content"
     assert press(page, "Tab")["text"] == "Skip to the credits and their evidence"
@@ -229,7 +209,9 @@ def test_the_sticky_save_bar_never_hides_the_focused_note(browser, live_server):
 
     world = build_world()
     make_team(world.hill)
-    page = new_page(browser, live_server, "teacher-hill", viewport={"width": 1280, "height": 700})
+    page = signed_in_page(
+        browser, live_server, "teacher-hill", viewport={"width": 1280, "height": 700}
+    )
     page.goto("/s/hill/journey/rate/")
     notes = page.locator("textarea[name^=note_]").count()
     assert notes > 20
@@ -296,7 +278,7 @@ def test_the_main_pages_need_no_sideways_scrolling(browser, live_server, size):
             options = {"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2}
         else:
             options = {"viewport": size}
-        page = new_page(browser, live_server, username or None, **options)
+        page = signed_in_page(browser, live_server, username or None, **options)
         for url in urls:
             page.goto(url)
             settle(page)

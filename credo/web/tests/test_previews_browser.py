@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from credo.browser import signed_in_page
 from credo.mastery.models import CreditAward, MasteryCredit
 from credo.web.tests.conftest import build_world
-from credo.web.tests.test_browser import new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +17,7 @@ def test_a_registrar_previews_a_new_credit_applies_it_and_revokes_an_award(brows
     hill = world.hill
     hill.school.as_of = dt.date(2026, 10, 1)  # the class of 2027 is in its final year
     hill.school.save(update_fields=["as_of"])
-    page = new_page(browser, live_server, "registrar-hill")
+    page = signed_in_page(browser, live_server, "registrar-hill")
     page.goto("/s/hill/manage/credits/new/")
     page.get_by_label("Area").select_option(label="Expression")
     page.get_by_label("Code").fill("F9")

@@ -14,6 +14,7 @@ from credo.evidence.services import evidence_submit
 from credo.mastery.models import CreditReview, ReviewEvidence
 from credo.mastery.services import assessment_record
 from credo.testing import make_small_school, submit_evidence
+from credo.web.tests.conftest import add_review_credit
 
 DAY = dt.date(2025, 10, 1)
 
@@ -279,19 +280,8 @@ def test_peer_feedback_on_shared_work(client, world):
 
 
 def test_a_student_requests_a_review_with_an_evidence_bundle(client, world):
-    from credo.mastery.models import MasteryCredit
 
-    credit = MasteryCredit.objects.create(
-        school=world.hill.school,
-        area=world.hill.areas[1],
-        code="A2",
-        title="Expression II",
-        standard="Publishes.",
-        level="advanced",
-        rule="all",
-        review_required=True,
-    )
-    credit.items.create(school=world.hill.school, competency=world.hill.competencies[4])
+    credit = add_review_credit(world.hill)
     client.force_login(world.me.user)
     url = reverse("web:review_request", args=[world.hill.school.slug, world.me.pk, credit.pk])
     refused = client.post(url, {"statement": "Ready.", "format": "defense"})

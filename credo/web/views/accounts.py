@@ -12,7 +12,7 @@ from django_ratelimit.core import is_ratelimited
 
 from credo.accounts import services as people
 from credo.accounts.models import User
-from credo.web.views.common import page
+from credo.core.http import page
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):

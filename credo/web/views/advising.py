@@ -3,10 +3,11 @@ needs support."""
 
 from django.contrib.auth.decorators import login_required
 
+from credo.accounts.http import school_page
 from credo.accounts.models import MANAGER_ROLES, Role, User
+from credo.core.http import page, require_roles
 from credo.mastery.selectors import advisee_overview
 from credo.mastery.worklists import worklist_counts
-from credo.web.views.common import page, require_roles, school_page
 
 
 @login_required

@@ -6,12 +6,13 @@ from django.db.models import Max
 from django.shortcuts import redirect
 
 from credo.accounts.access import user_schools
+from credo.accounts.http import school_page
 from credo.accounts.models import GuardianLink, Membership, Role, Student
+from credo.core.http import page
 from credo.mastery import selectors as mastery
 from credo.mastery.worklists import worklist_counts
 from credo.schools.models import School
 from credo.schools.selectors import sections_taught
-from credo.web.views.common import page, school_page
 
 DEMO_PASSWORD = "credo-demo"  # noqa: S105 -- printed by `credo demo`; demo data only
 DEMO_ROLE_ORDER = [

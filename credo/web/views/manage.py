@@ -8,16 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts import services as people
+from credo.accounts.http import require_manager, school_page
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
 from credo.core.errors import NotAllowed, ValidationError, refuse
+from credo.core.http import apply_errors, page, save_form
 from credo.frameworks import services as frameworks
+from credo.frameworks.access import access_outcome
 from credo.frameworks.models import Competency, Framework, Outcome, ProficiencyScale
 from credo.mastery import services as mastery
 from credo.mastery.changes import NeedsConfirmation
@@ -34,7 +37,6 @@ from credo.schools.models import LearningExperience, Section, Term
 from credo.schools.selectors import sections_of_school
 from credo.web.forms import manage as f
 from credo.web.views.accounts import SIGNIN_LINKS_PER_PERSON, signin_links_limited
-from credo.web.views.common import apply_errors, page, require_manager, save_form, school_page
 
 
 def manager_page(view):
@@ -415,6 +417,98 @@ def area(request, school, area_id=None):
         form,
         title=f"Area: {obj}" if obj else "New credit area",
         back=reverse("web:manage_areas", args=[school.slug]),
+    )
+
+
+# --- the graduate profile ------------------------------------------------------------------------
+
+
+@manager_page
+def outcomes(request, school):
+    """The school's graduate profile: its outcomes, how many credits serve each, retired ones last."""
+    rows = (
+        Outcome.objects.filter(school=school)
+        .select_related("framework")
+        .annotate(credit_count=Count("credits"))
+        .order_by(F("retired_on").asc(nulls_first=True), "order", "code")
+    )
+    return page(request, "web/manage/outcomes.html", {"outcomes": rows})
+
+
+@manager_page
+def outcome(request, school, outcome_id=None):
+    """Add or edit an outcome and choose the credits that serve it; retire or restore it."""
+    obj = (
+        access_outcome(user=request.user, school=school, outcome_id=outcome_id)
+        if outcome_id is not None
+        else None
+    )
+    if (
+        obj is not None
+        and request.method == "POST"
+        and request.POST.get("action")
+        in (
+            "retire",
+            "restore",
+        )
+    ):
+        retired = request.POST["action"] == "retire"
+        frameworks.outcome_retire(actor=request.user, outcome=obj, retired=retired)
+        return _done(
+            request,
+            "Outcome retired." if retired else "Outcome back in use.",
+            "web:manage_outcomes",
+            school,
+        )
+    framework_rows = Framework.objects.filter(school=school)
+    initial = (
+        {
+            "framework": obj.framework,
+            "code": obj.code,
+            "title": obj.title,
+            "description": obj.description,
+            "order": obj.order,
+            "credits": list(obj.credits.all()),
+        }
+        if obj
+        else {"framework": framework_rows.filter(kind="academic").first()}
+    )
+    form = f.OutcomeForm(
+        request.POST or None,
+        initial=initial,
+        frameworks=framework_rows,
+        credits=MasteryCredit.objects.filter(school=school).order_by(
+            "area__order", "level", "code"
+        ),
+    )
+
+    def save(d):
+        saved = frameworks.outcome_save(
+            actor=request.user,
+            school=school,
+            framework=d["framework"],
+            code=d["code"],
+            title=d["title"],
+            description=d["description"],
+            order=d["order"] or 0,
+            outcome=obj,
+        )
+        return frameworks.outcome_credits_set(
+            actor=request.user, outcome=saved, credits=d["credits"]
+        )
+
+    if request.method == "POST" and save_form(form, save):
+        return _done(request, "Outcome saved.", "web:manage_outcomes", school)
+    return _form_page(
+        request,
+        form,
+        title=f"Outcome: {obj}" if obj else "New graduate-profile outcome",
+        back=reverse("web:manage_outcomes", args=[school.slug]),
+        intro="What the school means every graduate to know and be able to do. Transcripts "
+        "published after you save show it in their reading guide and beside each credit that "
+        "serves it.",
+        template="web/manage/outcome_form.html",
+        outcome=obj,
     )
 
 
@@ -1039,6 +1133,9 @@ urlpatterns = [
     path("areas/", areas, name="manage_areas"),
     path("areas/new/", area, name="manage_area_new"),
     path("areas/<int:area_id>/", area, name="manage_area"),
+    path("outcomes/", outcomes, name="manage_outcomes"),
+    path("outcomes/new/", outcome, name="manage_outcome_new"),
+    path("outcomes/<int:outcome_id>/", outcome, name="manage_outcome"),
     path("credits/", credits, name="manage_credits"),
     path("credits/new/", credit, name="manage_credit_new"),
     path("credits/<int:credit_id>/", credit, name="manage_credit"),

@@ -11,14 +11,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from credo.accounts.http import school_page
 from credo.accounts.models import PANEL_STAFF_ROLES, Role, User
+from credo.core.http import page, save_form
 from credo.evidence.files import evidence_file_response
 from credo.evidence.models import Evidence
 from credo.mastery import access, invites, services
 from credo.mastery import selectors as mastery
 from credo.mastery.models import CreditProgress, MasteryState, PanelSeat, ReviewVote
 from credo.web.forms.reviews import DecisionForm, GuestForm, ScheduleForm
-from credo.web.views.common import page, save_form, school_page
 
 
 @login_required

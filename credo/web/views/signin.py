@@ -25,8 +25,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from credo.accounts import services as people
 from credo.accounts.models import User
-from credo.web.twofactor import REQUIRED
-from credo.web.views.common import page
+from credo.accounts.twofactor import IDP_MFA, REQUIRED
+from credo.core.http import page
 
 PENDING = "credo_signin_pending"  # session key: the person waiting for their second step
 PENDING_SECONDS = 300
@@ -38,8 +38,21 @@ class SignInView(auth_views.LoginView):
 
     template_name = "web/login.html"
 
+    def get_context_data(self, **kwargs):
+        from credo.sso.views import signin_buttons
+
+        context = super().get_context_data(**kwargs)
+        context["sso_buttons"] = signin_buttons(self.request, next_url=self.get_redirect_url())
+        return context
+
     def form_valid(self, form):
+        from credo.sso.selectors import password_signin_refused
+
         user = form.get_user()
+        refused = password_signin_refused(user)
+        if refused:
+            form.add_error(None, refused)
+            return self.form_invalid(form)
         if user.two_factor_enabled:
             self.request.session.cycle_key()
             self.request.session[PENDING] = {
@@ -136,6 +149,30 @@ def signin_verify(request):
         {"form": form, "person": user},
         status=200 if not form.errors else 400,
     )
+
+
+def external_signin(request, user, *, multifactor: bool, next_url: str = ""):
+    """Sign in `user`, whom the school's identity provider vouched for; return where to go.
+
+    A person with two-step sign-in goes on to Credo's code step unless the provider says it used
+    more than one factor; so does an admin or registrar whose school requires a second factor."""
+    backend = "django.contrib.auth.backends.ModelBackend"
+    if user.two_factor_enabled and not multifactor:
+        request.session.cycle_key()
+        request.session[PENDING] = {
+            "user": user.pk,
+            "backend": backend,
+            "next": next_url,
+            "at": int(time.time()),
+        }
+        return redirect("web:signin_verify")
+    login(request, user, backend=backend)
+    if multifactor:
+        request.session[IDP_MFA] = True
+    elif people.two_factor_required_for(user) and not user.two_factor_enabled:
+        request.session[REQUIRED] = True
+        return redirect("web:two_factor_setup")
+    return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def locked_out(request, original_response=None, credentials=None, *args, **kwargs):

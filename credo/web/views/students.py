@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from credo.accounts.access import access_student, roles_in
+from credo.accounts.http import school_page
 from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role
+from credo.core.http import next_url, page, save_form
 from credo.evidence import selectors as evidence_selectors
 from credo.evidence import services as evidence_services
 from credo.evidence.access import FULL, access_evidence
@@ -43,7 +45,6 @@ from credo.web.forms.students import (
     SharingForm,
     StoryForm,
 )
-from credo.web.views.common import next_url, page, save_form, school_page
 
 REVIEW_OPEN = {CreditStatus.UNDER_REVIEW, CreditStatus.AWARDED}
 PEER_WORK_PAGE = 25  # classmates' shared pieces per page

@@ -13,8 +13,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from credo.accounts.http import school_page
 from credo.accounts.models import MANAGER_ROLES, Role
 from credo.core.errors import ValidationError
+from credo.core.http import apply_errors, page, require_roles, save_form
 from credo.evidence.models import Evidence
 from credo.frameworks.models import Competency, FrameworkKind, ScaleLevel
 from credo.mastery import gradebook as gb
@@ -32,7 +34,6 @@ from credo.web.forms.teaching import (
     RetractForm,
 )
 from credo.web.templatetags.credo_web import level
-from credo.web.views.common import apply_errors, page, require_roles, save_form, school_page
 
 TEACHING_ROLES = MANAGER_ROLES | {Role.TEACHER}
 

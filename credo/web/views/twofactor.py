@@ -20,10 +20,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from credo.accounts import services as people
+from credo.accounts.twofactor import REQUIRED
 from credo.core.errors import ValidationError
+from credo.core.http import apply_errors, page
 from credo.transcripts import qr
-from credo.web.twofactor import REQUIRED
-from credo.web.views.common import apply_errors, page
 
 SETUP_SALT = "credo.two-factor-setup"
 SETUP_MAX_AGE = 15 * 60  # seconds a set-up key stays valid before the code is typed

@@ -11,13 +11,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from credo.accounts.http import school_page
 from credo.accounts.models import STAFF_ROLES, Role
+from credo.core.http import page, require_roles, save_form
 from credo.evidence.models import Evidence
 from credo.frameworks.models import ScaleLevel
 from credo.mastery import services, worklists
 from credo.mastery.access import can_form_panel
 from credo.web.forms.teaching import QuickAssessmentForm
-from credo.web.views.common import page, require_roles, save_form, school_page
 from credo.web.views.teaching import _aligned, _enrolled, _levels, _section
 
 

@@ -177,7 +177,7 @@ class Command(BaseCommand):
         close_all_connections()
         worker = None
         if with_worker:
-            worker = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
+            worker = subprocess.Popen(  # our own interpreter and module
                 [sys.executable, "-m", "credo.cli", "worker", "--verbosity", "0"],
                 env={**os.environ, "CREDO_BASE_URL": settings.CREDO_BASE_URL},
             )

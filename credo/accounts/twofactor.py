@@ -21,6 +21,9 @@ from django.urls import reverse
 from credo.accounts.models import MANAGER_ROLES
 
 REQUIRED = "credo_two_factor_required"
+# Set when the school's identity provider said it used more than one factor (credo/sso): that
+# stands for Credo's own second step for this session.
+IDP_MFA = "credo_idp_multifactor"
 _OPEN_PREFIXES = ("/static/", "/accounts/logout/", "/accounts/two-factor/")
 
 
@@ -36,7 +39,12 @@ def require_second_factor(request, school):
     """Return a redirect to the set-up page when `school` requires a second factor of the
     acting admin or registrar and they have none; else None."""
     user = request.user
-    if school.two_factor_required and not user.two_factor_enabled and request.roles & MANAGER_ROLES:
+    if (
+        school.two_factor_required
+        and not user.two_factor_enabled
+        and request.roles & MANAGER_ROLES
+        and not request.session.get(IDP_MFA)
+    ):
         request.session[REQUIRED] = True
         return _go(request, reverse("web:two_factor_setup"))
     return None
@@ -49,12 +57,14 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
-            if user.two_factor_enabled and not user.is_verified():
+            idp_mfa = request.session.get(IDP_MFA)
+            if user.two_factor_enabled and not user.is_verified() and not idp_mfa:
                 logout(request)
                 messages.info(request, "Sign in again, with your code: two-step sign-in is on.")
                 return redirect_to_login(request.get_full_path())
             if (
                 not user.two_factor_enabled
+                and not idp_mfa
                 and request.session.get(REQUIRED)
                 and not request.path.startswith(_OPEN_PREFIXES)
             ):

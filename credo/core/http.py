@@ -1,32 +1,12 @@
-"""What every school page shares: finding the school and the acting user's roles in it, role checks,
-and turning a service's ValidationError into messages beside the form's fields."""
-
-from functools import wraps
+"""What every app's pages share over HTTP: rendering with the school in context, role checks, the
+one check of `next=` addresses, and turning a service's ValidationError into messages beside the
+form's fields. Nothing here knows a domain; `credo.accounts.http.school_page` finds the school."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from credo.accounts.access import access_school, can_manage_setup, roles_in
-from credo.accounts.models import STAFF_ROLES
 from credo.core.errors import NotAllowed, ValidationError
-from credo.web.twofactor import require_second_factor
-
-
-def school_page(view):
-    """Resolve `slug` to a school the user belongs to (404 otherwise) and pass it on."""
-
-    @wraps(view)
-    def wrapper(request, slug, *args, **kwargs):
-        school = access_school(user=request.user, slug=slug)
-        request.school = school
-        request.roles = roles_in(request.user, school)
-        refused = require_second_factor(request, school)
-        if refused is not None:
-            return refused
-        return view(request, school, *args, **kwargs)
-
-    return wrapper
 
 
 def next_url(request, fallback: str) -> str:
@@ -54,18 +34,6 @@ def require_roles(request, roles, what: str = "see this page") -> None:
     """Refuse (403) a signed-in member of the school who holds none of `roles`."""
     if not (request.roles & frozenset(roles)):
         raise PermissionDenied(f"Your role in this school does not let you {what}.")
-
-
-def require_manager(request) -> None:
-    """Refuse (403) whoever may not change the school's setup (`accounts.access.can_manage_setup`)."""
-    if not can_manage_setup(request.user, request.school):
-        raise PermissionDenied(
-            "Your role in this school does not let you manage the school's setup."
-        )
-
-
-def require_staff(request) -> None:
-    require_roles(request, STAFF_ROLES, "see staff pages")
 
 
 def apply_errors(form, exc: ValidationError, *, field_map: dict | None = None) -> None:
