@@ -46,7 +46,7 @@ PREFERENCE = [
 # Not pages: documents for machines (JSON, JSON-LD, PDF, CSV, files), and the API's Swagger UI
 # (a third party's page for developers, outside the product's pages).
 NOT_PAGES = ("rest:", "api-docs-asset", "healthz")
-NOT_PAGE_SUFFIXES = ("_pdf", "_json", "_clr", "_file")
+NOT_PAGE_SUFFIXES = ("_pdf", "_json", "_clr", "_file", "_csv")
 MACHINE_DOCUMENTS = {
     "credentials:issuer",
     "credentials:achievement",
