@@ -205,10 +205,14 @@ def test_guest_invitation_pages_are_public_but_signed(client, world):
 def manage_pages(world) -> dict[str, str]:
     """Every page of the school's setup, built from its URL patterns so that a new one is covered
     the day it is added: the ids are the hill school's own records."""
+    from credo.frameworks.models import Outcome
     from credo.mastery.models import GraduationRule
     from credo.web.views.manage import urlpatterns
 
     h = world.hill
+    outcome, _ = Outcome.objects.get_or_create(
+        school=h.school, framework=h.framework, code="GP1", defaults={"title": "Reasons well"}
+    )
     ids = {
         "scale_id": h.scale.pk,
         "framework_id": h.framework.pk,
@@ -221,6 +225,7 @@ def manage_pages(world) -> dict[str, str]:
         "section_id": h.section.pk,
         "user_id": h.teacher.pk,
         "student_id": world.me.pk,
+        "outcome_id": outcome.pk,
     }
     result = {}
     for pattern in urlpatterns:
