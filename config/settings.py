@@ -328,3 +328,25 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "credo.sso.providers.SAMLProvider"}}
 # Only for tests and local trials: let a provider live at http://127.0.0.1 (never in production).
 CREDO_SSO_ALLOW_HTTP_LOOPBACK = os.environ.get("CREDO_SSO_ALLOW_HTTP_LOOPBACK", "0") == "1"
+
+
+# --- Languages (issue 18) -----------------------------------------------------------------------
+# Kept in one block so other changes to this file merge cleanly. Pages and e-mails speak the
+# person's own language (`User.language`, set by `credo.families.services.language_set`), else the
+# one their browser asks for; dates and numbers follow it. The catalogue is credo/locale/.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "credo" / "locale"]
+LANGUAGE_COOKIE_NAME = "credo_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+INSTALLED_APPS.insert(INSTALLED_APPS.index("credo.notify") + 1, "credo.families")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "django.middleware.locale.LocaleMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "credo.families.middleware.PersonLanguageMiddleware",
+)
+FORMAT_MODULE_PATH = ["credo.formats"]  # English keeps ISO days; Spanish reads day first

@@ -21,7 +21,8 @@ urlpatterns = [
     path("", include("credo.improve.urls")),
     path("", include("credo.interop.urls")),
     path("", include("credo.api.urls")),
-    path("", include("credo.notify.urls")),  # the REST API at /api/ and its token pages
+    path("", include("credo.notify.urls")),
+    path("", include("credo.families.urls")),  # the REST API at /api/ and its token pages
     path("", include("credo.web.urls")),
     # The protocol ends of sign-in through a school's identity provider (credo/sso).
     path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),

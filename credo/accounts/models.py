@@ -14,6 +14,9 @@ class User(AbstractUser):
     # Kept by the two-factor services (accounts/services.py) beside django-otp's devices, so every
     # request can tell without a query whether this person signs in with a second factor.
     two_factor_enabled = models.BooleanField(default=False, editable=False)
+    # The language Credo speaks to this person (pages and e-mail); blank: the browser's choice.
+    # Changed only by credo.families.services.language_set (audited).
+    language = models.CharField(max_length=8, blank=True, default="")
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username

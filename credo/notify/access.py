@@ -52,7 +52,7 @@ def kinds_for(user) -> list[str]:
     if roles & (PANEL_STAFF_ROLES | {Role.REVIEWER}):
         kinds.append(Kind.REVIEW_INVITATION)
     if Role.GUARDIAN in roles:
-        kinds.append(Kind.GUARDIAN_WEEKLY)
+        kinds += [Kind.GUARDIAN_WEEKLY, Kind.FAMILY_REPORT]
     return [str(k) for k in kinds]
 
 

@@ -2,27 +2,29 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from credo.core.models import TenantModel
 
 
 class Kind(models.TextChoices):
-    NEW_WORK = "new_work", "New work or a revision to assess"
-    FEEDBACK = "feedback", "Feedback on my work"
-    DECISION = "decision", "A decision on my credit review"
-    REVIEW_INVITATION = "review_invitation", "An invitation to sit on a review panel"
-    GUARDIAN_WEEKLY = "guardian_weekly", "A weekly summary of my student's learning"
+    NEW_WORK = "new_work", _("New work or a revision to assess")
+    FEEDBACK = "feedback", _("Feedback on my work")
+    DECISION = "decision", _("A decision on my credit review")
+    REVIEW_INVITATION = "review_invitation", _("An invitation to sit on a review panel")
+    GUARDIAN_WEEKLY = "guardian_weekly", _("A weekly summary of my student's learning")
+    FAMILY_REPORT = "family_report", _("My student's progress report, when the school sends one")
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATE = "immediate", "At once, by e-mail"
-    DAILY = "daily", "In one e-mail a day"
-    WEEKLY = "weekly", "In one e-mail a week"
-    OFF = "off", "Off"
+    IMMEDIATE = "immediate", _("At once, by e-mail")
+    DAILY = "daily", _("In one e-mail a day")
+    WEEKLY = "weekly", _("In one e-mail a week")
+    OFF = "off", _("Off")
 
 
 #: What each kind may be set to, and what it is until the person chooses. The guardian's weekly
-#: summary is opt-in; everything else is on.
+#: summary and the family progress report (credo/families) are opt-in; everything else is on.
 CHOICES = {
     Kind.NEW_WORK: ((Delivery.IMMEDIATE, Delivery.DAILY, Delivery.OFF), Delivery.DAILY),
     Kind.FEEDBACK: ((Delivery.IMMEDIATE, Delivery.DAILY, Delivery.OFF), Delivery.IMMEDIATE),
@@ -32,6 +34,7 @@ CHOICES = {
         Delivery.IMMEDIATE,
     ),
     Kind.GUARDIAN_WEEKLY: ((Delivery.WEEKLY, Delivery.OFF), Delivery.OFF),
+    Kind.FAMILY_REPORT: ((Delivery.IMMEDIATE, Delivery.OFF), Delivery.OFF),
 }
 
 

@@ -8,6 +8,7 @@ from django import forms, template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -184,9 +185,13 @@ def explained_row(context, e):
         score, status, status_label, counted, total = level(None), "", "", "", ""
     else:
         score, status = level(state.score), state.status
-        status_label = state.get_status_display()
+        status_label = _(state.get_status_display())
         counted, total = state.counted_count, state.assessment_count
-    of_total = f" of {_text(total)}" if total != counted else ""
+    counted_words = (
+        _("%(counted)s counted of %(total)s") % {"counted": counted, "total": total}
+        if total != counted
+        else _("%(counted)s counted") % {"counted": counted}
+    )
     code = _text(comp.code)
     # One reverse() a page, not one a row: the rows differ only in the competency's id.
     pattern = context.render_context.get("how_url")
@@ -195,15 +200,18 @@ def explained_row(context, e):
             "web:competency_how", args=[context["school"].slug, context["student"].pk, 0]
         ).replace("/0/how/", "/{}/how/")
     url = pattern.format(int(comp.pk))
+    how = _text(_("How"))
+    was_computed = _text(_("%(code)s was computed") % {"code": comp.code})
+    how_computed = _text(_("How %(code)s was computed") % {"code": comp.code})
     return mark_safe(  # noqa: S308 -- every value above is escaped or a number
         f'<tr>\n  <th scope="row"><span class="code">{code}</span> {_text(comp.statement)}</th>\n'
         f"  <td>{_text(score)}</td>\n"
         f'  <td><span class="badge {_text(status)}">{_text(status_label)}</span></td>\n'
-        f"  <td>{_text(counted)} counted{of_total}</td>\n"
+        f"  <td>{_text(counted_words)}</td>\n"
         f'  <td><details class="how" hx-get="{url}" hx-trigger="toggle once" '
         f'hx-target="find .how-body" hx-swap="innerHTML">'
-        f'<summary>How<span class="sr-only"> {code} was computed</span></summary>\n'
-        f'    <div class="how-body"><a href="{url}">How {code} was computed</a></div>\n'
+        f'<summary>{how}<span class="sr-only"> {was_computed}</span></summary>\n'
+        f'    <div class="how-body"><a href="{url}">{how_computed}</a></div>\n'
         "  </details></td>\n</tr>\n"
     )
 
@@ -267,27 +275,35 @@ def credit_line(context, c, advanced=False):
     the link to request a review where the viewer may and the credit needs one."""
     credit, status = c.credit, _text(c.status)
     title = _text(credit.title)
-    level_note = " <em>(advanced)</em>" if advanced else ""
+    advanced_word = _text(_("advanced"))
+    level_note = f" <em>({advanced_word})</em>" if advanced else ""
     awarded = f' <span class="muted">{c.awarded_on.isoformat()}</span>' if c.awarded_on else ""
     if c.awarded_on and context.get("is_registrar"):
         url = reverse(
             "web:award_revoke", args=[context["school"].slug, context["student"].pk, credit.pk]
         )
-        awarded += f' <a href="{_text(url)}">Revoke…<span class="sr-only"> {title}</span></a>'
-    panel = " · reviewed by a panel" if credit.review_required else ""
+        revoke = _text(_("Revoke…"))
+        awarded += f' <a href="{_text(url)}">{revoke}<span class="sr-only"> {title}</span></a>'
+    panel = " · " + _text(_("reviewed by a panel")) if credit.review_required else ""
     request = ""
     if context.get("can_act") and credit.review_required and c.status not in context["review_open"]:
+        request_words = _("Request review")
+        of_title = _("of %(title)s") % {"title": credit.title}
         url = reverse(
             "web:review_request", args=[context["school"].slug, context["student"].pk, credit.pk]
         )
         request = (
-            f'<a href="{_text(url)}">Request review<span class="sr-only"> of {title}</span></a>'
+            f'<a href="{_text(url)}">{_text(request_words)}'
+            f'<span class="sr-only"> {_text(of_title)}</span></a>'
         )
+    status_label = _text(_(str(c.status_label)))
+    competencies = _text(_("competencies"))
     return mark_safe(  # noqa: S308 -- every value above is escaped or a number
         f'<li class="credit{" advanced" if advanced else ""} {status}">'
         f'<span class="title">{title}{level_note}</span>\n'
-        f'  <span class="badge {status}">{_text(c.status_label)}</span>{awarded}\n'
-        f'  <span class="muted">{_text(c.proficient_count)}/{_text(c.item_count)} competencies{panel}</span>\n'
+        f'  <span class="badge {status}">{status_label}</span>{awarded}\n'
+        f'  <span class="muted">{_text(c.proficient_count)}/{_text(c.item_count)} '
+        f"{competencies}{panel}</span>\n"
         f"  {request}</li>\n"
     )
 
