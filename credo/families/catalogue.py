@@ -129,7 +129,7 @@ def po_messages(entries: list[Entry]) -> dict:
 
 
 _GETTEXT = re.compile(
-    r"""\b(?P<fn>n?p?gettext(?:_lazy|_noop)?|_)\(\s*(?P<args>(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\s|,)+)"""
+    r"""\b(?P<fn>n?p?gettext(?:_lazy|_noop)?|_)\(\s*(?P<args>(?:u?'(?:[^'\\]|\\.)*'|u?"(?:[^"\\]|\\.)*"|\s|,)+)"""
 )
 _STRING = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""")
 
@@ -143,6 +143,7 @@ def template_msgids(path: Path) -> set[str]:
     found = set()
     for match in _GETTEXT.finditer(code):
         strings = [ast.literal_eval(s) for s in _STRING.findall(match.group("args"))]
+        # (templatize writes u'…' literals; literal_eval reads them as plain strings)
         if not strings:
             continue
         fn = match.group("fn")
