@@ -383,6 +383,10 @@ def _load(network: NetworkSpec, *, seed: int, students: int, say: Progress) -> D
     journeys = _journeys([b.school for b in builders], net, seed=seed)
     timings["journeys_s"] = time.perf_counter() - t
 
+    from credo.families.demo import demo_families  # a Spanish-speaking family (issue 18)
+
+    demo_families([b.school for b in builders], today=DEMO_TODAY)
+
     say("Recording what was loaded")
     summaries = [
         builder.finish(seed=seed, journey=journeys.get(builder.spec.slug)) for builder in builders

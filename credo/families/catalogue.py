@@ -2,8 +2,7 @@
 gettext tools, no polib): the tests use it to prove the Spanish catalogue complete, the compiled
 `.mo` in step with the `.po`, and every string of the family-facing templates translated.
 
-Pure: no Django import at module level (`template_msgids` imports Django's template lexer when
-called)."""
+No Django import at module level (`template_msgids` asks Django's `templatize` when called)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ NOT_SERVED = {
     "transcripts/templates/transcripts/print.html",
     "transcripts/templates/transcripts/standalone.html",
     "journey/templates/journey/report.html",
+    "families/templates/families/report_print.html",
 }
 INLINE = [
     (
