@@ -297,6 +297,73 @@ def _next_steps(report: FamilyReportData, academic, shown_of) -> list[str]:
     return steps
 
 
+def reading_copy(version, *, language: str) -> dict:
+    """Return a published transcript's content with the school's texts in `language` where given
+    (credit titles and standards, the scales' level names and meanings); everything else as
+    published. For reading only: the published content itself is never changed."""
+    from credo.mastery.models import MasteryCredit
+
+    content = version.content or {}
+    school_id = version.school_id
+    codes = {c["code"] for a in content.get("areas", []) for c in a.get("credits", [])}
+    credits = MasteryCredit.objects.filter(school_id=school_id, code__in=codes)
+    by_code = {c.code: c for c in credits}
+    words = credit_words(credits, language)
+    areas = []
+    for area in content.get("areas", []):
+        rows = []
+        for c in area.get("credits", []):
+            credit = by_code.get(c.get("code"))
+            title, standard = (
+                words[credit.pk] if credit else (c.get("title", ""), c.get("standard", ""))
+            )
+            rows.append(
+                {
+                    "code": c.get("code", ""),
+                    "title": title,
+                    "standard": standard,
+                    "level": c.get("level", ""),
+                    "earned": bool(c.get("awarded_on")),
+                    "awarded_on": _day(c.get("awarded_on")),
+                }
+            )
+        areas.append({"name": area.get("name", ""), "credits": rows})
+    scale_levels = {
+        (lv.scale.name, f"{lv.value.normalize():f}"): lv
+        for lv in ScaleLevel.objects.filter(school_id=school_id).select_related("scale")
+    }
+    level_ids = [lv for lv in scale_levels.values()]
+    given = level_words(level_ids, language)
+    scales = []
+    for scale in content.get("scales", []):
+        levels = []
+        for lv in scale.get("levels", []):
+            row = scale_levels.get((scale.get("name"), lv.get("level")))
+            w = given.get(row.pk) if row else None
+            levels.append(
+                {
+                    "name": w.label if w else lv.get("name", ""),
+                    "meaning": w.description if w else lv.get("meaning", ""),
+                }
+            )
+        scales.append({"name": scale.get("name", ""), "levels": levels})
+    story = content.get("story") or {}
+    return {
+        "student": (content.get("student") or {}).get("name", ""),
+        "school": (content.get("school") or {}).get("name", ""),
+        "areas": areas,
+        "scales": scales,
+        "story": story.get("text", ""),
+    }
+
+
+def _day(text):
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
 def reports_sent(school, *, limit: int = 50):
     """Return the school's latest family reports sent, newest first."""
     return (

@@ -11,6 +11,11 @@ urlpatterns = [
         views.report_pdf_view,
         name="report_pdf",
     ),
+    path(
+        "s/<slug:slug>/transcripts/versions/<uuid:public_id>/reading-copy/",
+        views.reading_copy,
+        name="reading_copy",
+    ),
     path("s/<slug:slug>/manage/family-reports/", views.send, name="send"),
     path("s/<slug:slug>/manage/translations/", views.translations, name="translations"),
     path(

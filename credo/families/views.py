@@ -84,6 +84,29 @@ def report_pdf_view(request, school, student_id):
     return response
 
 
+@require_GET
+@login_required
+@school_page
+def reading_copy(request, school, public_id):
+    """A published transcript in the reader's language, for reading only: the official record
+    stays in the school's language (the version's own page, PDF and credentials)."""
+    from credo.transcripts.access import access_version
+
+    version = access_version(user=request.user, school=school, public_id=public_id)
+    language = translation.get_language() or selectors.school_language(school)
+    return page(
+        request,
+        "families/reading_copy.html",
+        {
+            "copy": selectors.reading_copy(version, language=language),
+            "version": version,
+            "official_language": translation.get_language_info(selectors.school_language(school))[
+                "name_translated"
+            ],
+        },
+    )
+
+
 class SendForm(forms.Form):
     graduation_year = forms.TypedChoiceField(label=gettext_lazy("Class"), coerce=int, choices=())
 

@@ -63,5 +63,7 @@ def test_outside_reviewer_page_follows_the_browsers_language(browser, live_serve
     guest = signed_in_page(browser, live_server, locale="es-ES")
     guest.goto(f"/review-invitation/{token}/")
     guest.get_by_role("heading", name=re.compile("^Comité de revisión")).wait_for()
-    assert guest.get_by_role("heading", name="El crédito y la solicitud del estudiante").is_visible()
+    assert guest.get_by_role(
+        "heading", name="El crédito y la solicitud del estudiante"
+    ).is_visible()
     assert guest.locator("html").get_attribute("lang") == "es"

@@ -442,3 +442,42 @@ def test_opt_in_is_offered_to_guardians_only(family):
     teacher_page = _client(hill.teacher).get(reverse("notify:settings")).content.decode()
     assert "family_report" not in teacher_page
     assert User.objects.filter(pk=guardian.pk).exists()
+
+
+# --- the transcript's reading copy ---------------------------------------------------------------
+
+
+def test_transcript_stays_official_and_a_reading_copy_is_marked(family, dale):
+    from credo.transcripts.services import transcript_publish
+
+    hill, student, guardian = family
+    version = transcript_publish(actor=hill.registrar, student=student, force=True).version
+    services.credit_text_save(
+        actor=hill.registrar,
+        credit=hill.credits["all"],
+        language="es",
+        title="Indagación I",
+        standard="Plantea preguntas y las investiga.",
+    )
+    services.language_set(actor=guardian, language="es")
+    guardian.refresh_from_db()
+    c = _client(guardian)
+    official = c.get(reverse("transcripts:version", args=[hill.school.slug, version.public_id]))
+    body = official.content.decode()
+    assert official.status_code == 200
+    assert "Inquiry I" in body and "Indagación I" not in body  # the record as published
+    assert "Una copia traducida para leer (no es el expediente oficial)" in body
+    url = reverse("families:reading_copy", args=[hill.school.slug, version.public_id])
+    copy = c.get(url)
+    text = copy.content.decode()
+    assert copy.status_code == 200
+    assert "No es el expediente oficial." in text and "Indagación I" in text
+    assert "Plantea preguntas y las investiga." in text
+    assert reverse("transcripts:version", args=[hill.school.slug, version.public_id]) in text
+    version.refresh_from_db()
+    assert version.hash_matches()  # reading it changed nothing
+    other = make_user("guardian-other-rc", school=hill.school, role=Role.GUARDIAN)
+    GuardianLink.objects.create(school=hill.school, guardian=other, student=hill.students[1])
+    assert _client(other).get(url).status_code == 404
+    assert _client(dale.admin).get(url).status_code == 404
+    assert "/accounts/login/" in Client().get(url)["Location"]
