@@ -59,7 +59,7 @@ def test_outside_reviewer_page_follows_the_browsers_language(browser, live_serve
     from credo.mastery.invites import invitation_token
 
     world = build_world()
-    token = invitation_token(world.seat)
+    token = invitation_token(world.guest_seat)
     guest = signed_in_page(browser, live_server, locale="es-ES")
     guest.goto(f"/review-invitation/{token}/")
     guest.get_by_role("heading", name=re.compile("^Comité de revisión")).wait_for()
