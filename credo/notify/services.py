@@ -11,7 +11,8 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from credo.accounts.access import system_actor
 from credo.core.audit import audit_record
@@ -20,6 +21,13 @@ from credo.notify import access
 from credo.notify.models import CHOICES, Delivery, Kind, Notification, Preference
 
 TITLE_LIMIT = 200
+
+
+def speaking(user):
+    """Render what `user` reads in their own language (`User.language`), else the site's."""
+    language = getattr(user, "language", "") or ""
+    codes = {code for code, _ in settings.LANGUAGES}
+    return translation.override(language if language in codes else settings.LANGUAGE_CODE)
 
 
 def absolute(link: str) -> str:
@@ -190,11 +198,13 @@ def _email_now(notifications: list[Notification]) -> None:
     for n in notifications:
         if not n.user.email:
             continue
+        with speaking(n.user):
+            message = render_to_string(
+                "notify/email_one.txt", {"n": n, "url": absolute(n.link) if n.link else ""}
+            )
         send_mail(
             subject=n.title,
-            message=render_to_string(
-                "notify/email_one.txt", {"n": n, "url": absolute(n.link) if n.link else ""}
-            ),
+            message=message,
             from_email=None,
             recipient_list=[n.user.email],
         )
@@ -300,16 +310,18 @@ def digest_daily(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for user, items in by_user.items():
         if user.email and user.is_active:
-            send_mail(
-                subject=f"Credo: {len(items)} new since yesterday",
-                message=render_to_string(
+            with speaking(user):
+                message = render_to_string(
                     "notify/email_digest.txt",
                     {
                         "user": user,
                         "items": [(n, absolute(n.link) if n.link else "") for n in items],
                         "settings_url": absolute(reverse("notify:settings")),
                     },
-                ),
+                )
+            send_mail(
+                subject=f"Credo: {len(items)} new since yesterday",
+                message=message,
                 from_email=None,
                 recipient_list=[user.email],
             )
@@ -375,18 +387,29 @@ def digest_weekly(*, now: dt.datetime | None = None) -> int:
             if not students:
                 continue
             summaries = [weekly_summary(s, since=since) for s in students]
+            with speaking(guardian):
+                title = _("The week at %(school)s") % {"school": school.short_name or school.name}
+                body = "\n".join(
+                    _(
+                        "%(student)s: %(assessed)s assessed, %(feedback)s with feedback, "
+                        "%(awards)s credits awarded"
+                    )
+                    % {
+                        "student": s["student"],
+                        "assessed": s["assessed"],
+                        "feedback": s["with_feedback"],
+                        "awards": len(s["awards"]),
+                    }
+                    for s in summaries
+                )
             with transaction.atomic(durable=True):
                 n = Notification.objects.create(
                     school=school,
                     user=guardian,
                     kind=Kind.GUARDIAN_WEEKLY,
                     delivery=Delivery.WEEKLY,
-                    title=f"The week at {school.short_name or school.name}",
-                    body="\n".join(
-                        f"{s['student']}: {s['assessed']} assessed, {s['with_feedback']} with "
-                        f"feedback, {len(s['awards'])} credits awarded"
-                        for s in summaries
-                    ),
+                    title=title,
+                    body=body,
                     link=reverse("web:student", args=[school.slug, students[0].pk]),
                     source_type="week",
                     source_id=week,
@@ -400,9 +423,8 @@ def digest_weekly(*, now: dt.datetime | None = None) -> int:
                     after={"kind": Kind.GUARDIAN_WEEKLY, "users": [guardian.pk]},
                 )
             if guardian.email:
-                send_mail(
-                    subject=n.title,
-                    message=render_to_string(
+                with speaking(guardian):
+                    message = render_to_string(
                         "notify/email_weekly.txt",
                         {
                             "user": guardian,
@@ -410,7 +432,10 @@ def digest_weekly(*, now: dt.datetime | None = None) -> int:
                             "summaries": summaries,
                             "settings_url": absolute(reverse("notify:settings")),
                         },
-                    ),
+                    )
+                send_mail(
+                    subject=n.title,
+                    message=message,
                     from_email=None,
                     recipient_list=[guardian.email],
                 )

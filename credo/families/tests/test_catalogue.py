@@ -60,6 +60,7 @@ FAMILY_MODULES = [
     "credo/families/views.py",
     "credo/families/labels.py",
     "credo/notify/models.py",
+    "credo/notify/services.py",
     "credo/web/templatetags/credo_web.py",
 ]
 

@@ -481,3 +481,18 @@ def test_transcript_stays_official_and_a_reading_copy_is_marked(family, dale):
     assert _client(other).get(url).status_code == 404
     assert _client(dale.admin).get(url).status_code == 404
     assert "/accounts/login/" in Client().get(url)["Location"]
+
+
+def test_guardians_weekly_summary_in_their_language(family):
+    from credo.notify.services import digest_weekly
+
+    hill, student, guardian = family
+    Preference.objects.create(user=guardian, kind=Kind.GUARDIAN_WEEKLY, delivery=Delivery.WEEKLY)
+    services.language_set(actor=guardian, language="es")
+    mail.outbox.clear()
+    assert digest_weekly() == 1
+    (message,) = mail.outbox
+    assert message.subject.startswith("La semana en")
+    assert "Así ha ido la semana en" in message.body and "Hola," in message.body
+    n = Notification.objects.get(kind=Kind.GUARDIAN_WEEKLY)
+    assert "evaluaciones" in n.body
