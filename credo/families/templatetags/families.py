@@ -24,6 +24,8 @@ def language_switcher(context):
     request = context.get("request")
     current = translation.get_language()
     return {
+        # Pages drawn without a request (the server-error page) have no form to post.
+        "show": request is not None and context.get("csrf_token") is not None,
         "csrf_token": context.get("csrf_token"),
         "next": request.get_full_path() if request is not None else "/",
         "current": current,

@@ -23,6 +23,7 @@ ROOT = Path(settings.BASE_DIR)
 FAMILY_TEMPLATES = [
     "credo/web/templates/web/base.html",
     "credo/web/templates/web/login.html",
+    "credo/web/templates/web/landing.html",
     "credo/web/templates/403.html",
     "credo/web/templates/404.html",
     "credo/web/templates/500.html",
