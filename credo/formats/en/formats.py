@@ -1,5 +1,4 @@
-# Credo's English dates: ISO days, as Credo has always shown them; the long form for reports.
-DATE_FORMAT = "j F Y"
+# Credo's English short dates stay ISO days, as Credo has always shown them; the long forms are
+# Django's own.
 SHORT_DATE_FORMAT = "Y-m-d"
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"
-DATETIME_FORMAT = "j F Y, H:i"
