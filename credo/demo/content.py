@@ -1,6 +1,6 @@
 """The demo network: three invented schools modelled on the case studies, as plain data.
 
-Pure module, no Django: `credo.core.demo` turns these specs into rows, the content tests read
+Pure module, no Django: `credo.demo.loader` turns these specs into rows, the content tests read
 them directly, and the journey app will read each school's `journey` later.
 
 - **Wayfinder Commons High School** — a public charter built around interdisciplinary seminars and

@@ -1,6 +1,6 @@
 """The demo schools' journeys: a leadership team each, two and a half years of agreed ratings with a
 snapshot every term, the members' own current ratings (with a few honest disagreements), action
-items and evidence, ending where `demo_content` says each school stands today.
+items and evidence, ending where `credo.demo.content` says each school stands today.
 
 Called by the demo loader inside its own transaction, so it writes rows directly (the services
 each open a durable transaction of their own) and records an audit event for every row it writes.
@@ -89,7 +89,7 @@ class Plan:
 
 
 def _plans_from_content() -> dict[str, Plan]:
-    from credo.schools import demo_content as content
+    from credo.demo import content
 
     return {
         s.slug: Plan(tuple(s.journey.earned), tuple(s.journey.in_progress))
@@ -99,7 +99,7 @@ def _plans_from_content() -> dict[str, Plan]:
 
 def _positions_from_content() -> dict[str, str]:
     try:
-        from credo.schools import demo_content as content
+        from credo.demo import content
     except ImportError:  # pragma: no cover - content ships with the demo
         return {}
     titles = {}
@@ -157,13 +157,13 @@ def load_demo_journeys(
 ) -> dict[str, dict]:
     """Give each demo school its journey; return per school slug what was made.
 
-    `plans` maps school slug to where it stands today (default: `demo_content`); `today` is the
-    demo's date (default: `demo_content.DEMO_TODAY`). Schools without a plan are skipped.
+    `plans` maps school slug to where it stands today (default: `credo.demo.content`); `today` is the
+    demo's date (default: `content.DEMO_TODAY`). Schools without a plan are skipped.
     """
     if plans is None:
         plans = _plans_from_content()
     if today is None:
-        from credo.schools.demo_content import DEMO_TODAY
+        from credo.demo.content import DEMO_TODAY
 
         today = DEMO_TODAY
     positions = _positions_from_content()

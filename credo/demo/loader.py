@@ -1,6 +1,6 @@
 """Load the demo network: three schools, about 600 students and their learning since ninth grade.
 
-`load_demo` turns the specs in `credo.schools.demo_content` into rows, in one transaction. It is a
+`load_demo` turns the specs in `credo.demo.content` into rows, in one transaction. It is a
 bulk loader, not a user write, so it goes straight to the tables: `bulk_create` for the structure
 (frameworks, credits, people, sections) and plain `executemany` batches with keys chosen up front for
 the big tables (assessments, evidence and their tags, enrollments, reviews), with SQLite's foreign
@@ -15,7 +15,7 @@ correct. Then the transcript, as an admissions reader meets it: the class of 202
 2027) write their stories from a bank of sentences chosen by what each really earned and did, their
 advisors approve them, educators comment on some earned credits, the registrar publishes the
 seniors' transcripts through the publishing service, and `student1` of each school shares theirs
-with a college (the landing page links to it). The journey app's demo (`credo.journey.demo`) then
+with a college (the landing page links to it). The journey app's demo (`credo.demo.journeys`) then
 gives each school its self-assessment.
 
 The same seed gives the same data, row for row: every random choice comes from one `random.Random`
@@ -45,6 +45,8 @@ from credo.accounts.access import system_actor
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
 from credo.core.audit import EVENT_COLUMNS, audit_record
 from credo.core.models import AuditEvent
+from credo.demo import content
+from credo.demo.content import DEMO_TODAY, ExperienceSpec, NetworkSpec, SchoolSpec
 from credo.evidence.models import Evidence, EvidenceCompetency, EvidenceCredit, PeerFeedback
 from credo.frameworks.models import Competency, Framework, Outcome, ProficiencyScale, ScaleLevel
 from credo.mastery import bulk
@@ -64,8 +66,6 @@ from credo.mastery.models import (
     ReviewVote,
 )
 from credo.mastery.sql import ASSESSMENT_COLUMNS
-from credo.schools import demo_content as content
-from credo.schools.demo_content import DEMO_TODAY, ExperienceSpec, NetworkSpec, SchoolSpec
 from credo.schools.models import (
     Enrollment,
     ExperienceAlignment,
@@ -77,6 +77,7 @@ from credo.schools.models import (
     SectionTeacher,
     Term,
 )
+from credo.transcripts.demo_links import demo_share_token
 
 PASSWORD = "credo-demo"  # noqa: S105 -- the published password of every demo account
 LEAD_USERNAME = "lead@network"
@@ -287,25 +288,6 @@ def load_demo(
     summary.seconds = time.perf_counter() - t0
     summary.accounts = demo_accounts(network)
     return summary
-
-
-def demo_share_token(link_id: int) -> str:
-    """Return the token of the demo link `link_id` that the landing page opens.
-
-    Only the hash of a share link's token is stored, so the landing page cannot read it back; for
-    the demo's own links it derives the token again from the installation's secret key (an HMAC
-    of the link's id), which nobody without that key can do. Real links are always random.
-    """
-    import base64
-    import hashlib
-    import hmac
-
-    from django.conf import settings
-
-    mac = hmac.new(
-        settings.SECRET_KEY.encode(), f"credo.demo.share-link:{link_id}".encode(), hashlib.sha256
-    )
-    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 
 def _load(network: NetworkSpec, *, seed: int, students: int, say: Progress) -> DemoSummary:
@@ -574,9 +556,9 @@ def _write_rows(model, attnames: tuple[str, ...], rows: list[tuple], batch: int 
 
 
 def _journeys(schools: list[School], network: Network, *, seed: int) -> dict[str, dict]:
-    """Give each school its journey self-assessment (`credo.journey.demo`), where the journey app has one."""
+    """Give each school its journey self-assessment (`credo.demo.journeys`), where the journey app has one."""
     try:
-        from credo.journey.demo import load_demo_journeys
+        from credo.demo.journeys import load_demo_journeys
     except ImportError:  # the journey app ships its demo separately
         return {}
     return load_demo_journeys(schools, network, seed=seed)

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from credo.demo import content
+from credo.demo.content import HARTWELL, JUNIPER_VALLEY, NETWORK, WAYFINDER, SchoolSpec
 from credo.mastery import rules
 from credo.mastery.calculations import validate_param
-from credo.schools import demo_content as content
-from credo.schools.demo_content import HARTWELL, JUNIPER_VALLEY, NETWORK, WAYFINDER, SchoolSpec
 
 SCHOOLS = NETWORK.schools
 KINDS = {"course", "seminar", "project", "impact", "internship", "independent_study", "outside"}

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 
 from credo.core.models import AuditEvent
+from credo.demo.journeys import Plan, load_demo_journeys
 from credo.journey import selectors as sel
-from credo.journey.demo import Plan, load_demo_journeys
 from credo.journey.models import JourneyAssessment, JourneyConsensus, JourneyRating, JourneySnapshot
 from credo.schools.models import Network
 

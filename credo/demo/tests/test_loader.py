@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
-from credo.core import demo
 from credo.core.models import AuditEvent
+from credo.demo import loader as demo
+from credo.demo.content import DEMO_TODAY, HARTWELL, JUNIPER_VALLEY, NETWORK, WAYFINDER
 from credo.evidence.models import Evidence, EvidenceCredit, PeerFeedback
 from credo.frameworks.models import Competency, Framework
 from credo.mastery import bulk, engine, rules
@@ -24,7 +25,6 @@ from credo.mastery.models import (
     PanelSeat,
     ReviewDecision,
 )
-from credo.schools.demo_content import DEMO_TODAY, HARTWELL, JUNIPER_VALLEY, NETWORK, WAYFINDER
 from credo.schools.models import LearningExperience, NetworkLead, School
 from credo.transcripts.models import TranscriptVersion
 
@@ -196,7 +196,7 @@ def test_reviews_open_awarded_and_returned(loaded):
 
 def test_review_outcomes_at_full_size_are_all_represented(empty):
     # One school at a realistic size shows every kind of review outcome.
-    from credo.schools.demo_content import NetworkSpec
+    from credo.demo.content import NetworkSpec
 
     network = NetworkSpec(
         name="Test network", slug="test-net", description="", lead=NETWORK.lead, schools=(HARTWELL,)
@@ -280,7 +280,7 @@ def test_command_loads_once_then_serves_what_is_there(empty, capsys):
 
 
 def test_demo_schools_read_as_of_the_day_their_records_end(loaded):
-    from credo.schools.demo_content import DEMO_TODAY
+    from credo.demo.content import DEMO_TODAY
     from credo.schools.models import School
 
     schools = School.objects.filter(slug__in=[s.slug for s in NETWORK.schools])
@@ -345,8 +345,8 @@ def test_every_senior_who_may_graduate_has_a_published_transcript(loaded):
 
 
 def test_seniors_stories_are_their_own_and_approved_by_their_advisor(loaded):
+    from credo.demo.content import STORY_OPENINGS
     from credo.evidence.models import StudentStory
-    from credo.schools.demo_content import STORY_OPENINGS
 
     stories = StudentStory.objects.select_related("student", "approved_by")
     approved = stories.filter(approved_at__isnull=False)
@@ -398,7 +398,7 @@ def test_educators_comment_on_credits_the_student_earned(loaded):
 def test_student1_shares_a_transcript_a_reader_opens_without_signing_in(loaded, client):
     from django.utils import timezone
 
-    from credo.core.demo import demo_share_token
+    from credo.transcripts.demo_links import demo_share_token
     from credo.transcripts.models import ShareLink, ShareView
 
     for spec in NETWORK.schools:
@@ -424,7 +424,7 @@ def test_the_landing_page_opens_a_shared_transcript_per_school(loaded, client, s
     settings.CREDO_DEMO = True
     page = client.get("/").content.decode()
     assert page.count("Read a shared transcript as an admissions reader") == 3
-    from credo.core.demo import demo_share_token
+    from credo.transcripts.demo_links import demo_share_token
 
     for spec in NETWORK.schools:
         link = student1(spec.slug).share_links.get()

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from credo.core import demo
+from credo.demo import loader as demo
 
 
 class Command(BaseCommand):
