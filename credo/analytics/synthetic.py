@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from credo.accounts.access import system_actor
+from credo.core import bulkload
 from credo.mastery.sql import ASSESSMENT_COLUMNS
 
 EPOCH = dt.date(1970, 1, 1)
@@ -177,7 +178,9 @@ def build_district(
     """
     if students < 1 or schools < 1:
         raise ValueError("A district needs at least one school and one student.")
+    from credo.accounts.models import Student
     from credo.core.audit import audit_record
+    from credo.mastery.models import Assessment
     from credo.schools.models import Network
 
     say = progress or (lambda _msg: None)
@@ -195,9 +198,9 @@ def build_district(
             description="Generated for benchmarking; not real people.",
         )
         district.network_id = network.pk
-        next_assessment_id = _next_id("mastery_assessment")
-        next_student_id = _next_id("accounts_student")
-        dropped = _drop_indexes("mastery_assessment")
+        next_assessment_id = bulkload.next_ids("mastery_assessment", 1)[0]
+        next_student_id = bulkload.next_ids("accounts_student", 1)[0]
+        dropped = bulkload.drop_indexes("mastery_assessment")
         for k, size in enumerate(sizes):
             t = time.perf_counter()
             roster, comp_info = _build_school(k, network, size, next_student_id, calendar, rng)
@@ -222,9 +225,9 @@ def build_district(
             district.credits += made["credits"]
             district.enrollments += sum(len(v) for v in roster.enrollments.values())
             say(f"school {k + 1}/{len(sizes)}: {size:,} students, {made['rows']:,} assessments")
-        _reset_sequences()
+        bulkload.reset_sequences(Student, Assessment)
         t = time.perf_counter()
-        _create_indexes(dropped)
+        bulkload.create_indexes(dropped)
         district.timings["indexes_s"] = time.perf_counter() - t
         district.seconds = time.perf_counter() - t0
         audit_record(
@@ -296,50 +299,6 @@ _TIMES = np.array(
 
 
 # --- one school -------------------------------------------------------------------------------
-
-
-def _drop_indexes(table: str) -> list[str]:
-    """Drop the secondary indexes of `table` on SQLite and return the SQL that recreates them.
-
-    Building an index once over sorted rows is several times faster than keeping it up to date
-    row by row. PostgreSQL loads through COPY and keeps its indexes.
-    """
-    if connection.vendor != "sqlite":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-            [table],
-        )
-        found = cursor.fetchall()
-        for name, _ in found:
-            cursor.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in found]
-
-
-def _create_indexes(statements: Sequence[str]) -> None:
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-def _reset_sequences() -> None:
-    """Move the id sequences past the ids given explicitly (PostgreSQL; SQLite keeps up itself)."""
-    from django.core.management.color import no_style
-
-    from credo.accounts.models import Student
-    from credo.mastery.models import Assessment
-
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Student, Assessment]):
-            cursor.execute(sql)
-
-
-def _next_id(table: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 -- a fixed table name
-        (top,) = cursor.fetchone()
-    return (top or 0) + 1
 
 
 def _build_school(k, network, size, first_student_id, calendar, rng):
@@ -934,9 +893,7 @@ class _Rows:
 
 def _insert(table: str, columns: Sequence[str], rows, *, batched: bool = False) -> None:
     """Insert plain rows (or, when `batched`, an iterable of row lists) into `table`."""
-    from credo.mastery.bulk import insert_rows
-
     with connection.cursor() as cursor:
-        insert_rows(
+        bulkload.insert_rows(
             cursor, table, columns, itertools.chain.from_iterable(rows) if batched else rows
         )

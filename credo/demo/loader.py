@@ -42,11 +42,12 @@ from django.db import connection, transaction
 from credo.accounts.access import system_actor
 from credo.accounts.models import User
 from credo.core.audit import audit_record
+from credo.core.bulkload import create_indexes, drop_indexes
 from credo.demo import content
 from credo.demo.builder import _SchoolBuilder
 from credo.demo.content import DEMO_TODAY, NetworkSpec
 from credo.demo.report import Account, DemoError, DemoSummary, Progress, SchoolSummary
-from credo.demo.tables import _at, _create_indexes, _drop_indexes, _loaded_tables, _purge_schools
+from credo.demo.tables import _at, _loaded_tables, _purge_schools
 from credo.demo.waiting import leave_work_waiting
 from credo.evidence.models import Evidence, EvidenceCompetency
 from credo.mastery import bulk
@@ -182,7 +183,7 @@ def _load(network: NetworkSpec, *, seed: int, students: int, say: Progress) -> D
     )
     NetworkLead.objects.create(network=net, user=lead)
     builders = []
-    indexes = _drop_indexes(Assessment, Evidence, EvidenceCompetency)
+    indexes = drop_indexes(Assessment, Evidence, EvidenceCompetency)
     for spec in network.schools:
         t = time.perf_counter()
         builder = _SchoolBuilder(spec, net, seed=seed, students=students, password=password)
@@ -197,7 +198,7 @@ def _load(network: NetworkSpec, *, seed: int, students: int, say: Progress) -> D
         builders.append(builder)
         timings[f"{spec.slug}_s"] = time.perf_counter() - t
     school_ids = [b.school.pk for b in builders]
-    _create_indexes(indexes)
+    create_indexes(indexes)
 
     say("Computing mastery and credits (the engine's bulk path)")
     t = time.perf_counter()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from credo.core.bulkload import next_ids, reset_sequences, write_rows
 from credo.demo import content
 from credo.demo.content import DEMO_TODAY
 from credo.demo.simulation import _Ev, _Pupil
-from credo.demo.tables import _at, _insert, _next_ids, _reset_sequences, _write_rows
+from credo.demo.tables import _at, _insert
 from credo.evidence.models import Evidence, EvidenceCompetency, EvidenceCredit, PeerFeedback
 from credo.mastery.models import Assessment
 from credo.mastery.sql import ASSESSMENT_COLUMNS
@@ -37,7 +38,7 @@ class _Records:
             ],
         )
         sid = school.pk
-        _write_rows(
+        write_rows(
             Enrollment,
             ("school_id", "section_id", "student_id", "source_id"),
             [(sid, sections[s].pk, self.pupils[k].obj.pk, "") for s, k in self.enrollments],
@@ -49,10 +50,10 @@ class _Records:
         ordered = [e for e in self.evidence if e.revision_of is None] + [
             e for e in self.evidence if e.revision_of
         ]
-        for e, pk in zip(ordered, _next_ids(Evidence, len(ordered)), strict=True):
+        for e, pk in zip(ordered, next_ids(Evidence, len(ordered)), strict=True):
             e.obj = pk
         no_approval = (None, None)
-        _write_rows(
+        write_rows(
             Evidence,
             (
                 "id",
@@ -101,12 +102,12 @@ class _Records:
                 for e in ordered
             ],
         )
-        _write_rows(
+        write_rows(
             EvidenceCompetency,
             ("school_id", "evidence_id", "competency_id"),
             [(sid, e.obj, c) for e in ordered for c in e.comps],
         )
-        _write_rows(
+        write_rows(
             EvidenceCredit,
             ("school_id", "evidence_id", "credit_id"),
             [(sid, e.obj, credit_id) for credit_id, e in self.tags],
@@ -115,7 +116,7 @@ class _Records:
         columns = ASSESSMENT_COLUMNS
         rows = []
         for a, pk in zip(
-            self.assessments, _next_ids(Assessment, len(self.assessments)), strict=True
+            self.assessments, next_ids(Assessment, len(self.assessments)), strict=True
         ):
             a.obj = pk
             summative = a.kind == "summative" and not a.comp.habit
@@ -143,7 +144,7 @@ class _Records:
         fixes = []
         for (a, rating, at, note), pk in zip(
             self.corrections,
-            _next_ids(Assessment, len(self.corrections), after=len(rows)),
+            next_ids(Assessment, len(self.corrections), after=len(rows)),
             strict=True,
         ):
             original = rows[a.obj - rows[0][0]]
@@ -168,8 +169,8 @@ class _Records:
                     "",
                 )
             )
-        _write_rows(Assessment, columns, rows + fixes)
-        _reset_sequences(Evidence, Assessment)
+        write_rows(Assessment, columns, rows + fixes)
+        reset_sequences(Evidence, Assessment)
         self._peer_feedback()
         self.summary.assessments = len(rows) + len(fixes)
         self.summary.corrections = sum(1 for _, r, _, _ in self.corrections if r is not None)
@@ -246,6 +247,6 @@ class _Records:
                         _at(day, self._int(9, 21), self._int(60)),
                     )
                 )
-        _write_rows(
+        write_rows(
             PeerFeedback, ("school_id", "evidence_id", "author_id", "body", "created_at"), rows
         )

@@ -7,11 +7,12 @@ from collections import defaultdict
 
 from credo.accounts.access import system_actor
 from credo.core.audit import EVENT_COLUMNS
+from credo.core.bulkload import next_ids, reset_sequences, write_rows
 from credo.core.models import AuditEvent
 from credo.demo import content
 from credo.demo.content import DEMO_TODAY
 from credo.demo.simulation import AWARD_COLUMNS, _Ev
-from credo.demo.tables import _at, _next_ids, _reset_sequences, _write_rows
+from credo.demo.tables import _at
 from credo.mastery import bulk
 from credo.mastery.models import (
     CreditAward,
@@ -37,9 +38,9 @@ class _Reviews:
         """
         mine = {p.obj.pk for p in self.pupils}
         new = [(s, c, day) for s, c, day in result.new_awards if s in mine]
-        ids = _next_ids(CreditAward, len(new))
+        ids = next_ids(CreditAward, len(new))
         sid = self.school.pk
-        _write_rows(
+        write_rows(
             CreditAward,
             (*AWARD_COLUMNS, "id"),
             [
@@ -47,7 +48,7 @@ class _Reviews:
                 for (s, c, day), pk in zip(new, ids, strict=True)
             ],
         )
-        _write_rows(
+        write_rows(
             AuditEvent,
             ("school_id", "actor_id", "action", "target_type", "target_id", "after", "note", "at"),
             [
@@ -64,7 +65,7 @@ class _Reviews:
                 for (s, c, day), pk in zip(new, ids, strict=True)
             ],
         )
-        _reset_sequences(CreditAward)
+        reset_sequences(CreditAward)
         self.auto_awards = len(new)
 
     def hold_reviews(self, result: bulk.Result) -> None:
@@ -112,11 +113,11 @@ class _Reviews:
         )
         vote_rows = []
         system = system_actor().pk
-        review_ids = iter(_next_ids(CreditReview, 10 * len(ready) + 10))
-        seat_ids = iter(_next_ids(PanelSeat, 40 * len(ready) + 40))
-        decision_ids = iter(_next_ids(ReviewDecision, 10 * len(ready) + 10))
-        vote_ids = iter(_next_ids(ReviewVote, 30 * len(ready) + 30))
-        award_ids = iter(_next_ids(CreditAward, 10 * len(ready) + 10))
+        review_ids = iter(next_ids(CreditReview, 10 * len(ready) + 10))
+        seat_ids = iter(next_ids(PanelSeat, 40 * len(ready) + 40))
+        decision_ids = iter(next_ids(ReviewDecision, 10 * len(ready) + 10))
+        vote_ids = iter(next_ids(ReviewVote, 30 * len(ready) + 30))
+        award_ids = iter(next_ids(CreditAward, 10 * len(ready) + 10))
         registrar = self.registrar.pk
 
         def event(at, actor, action, target_type, target_id, after):
@@ -315,7 +316,7 @@ class _Reviews:
                     {"decision": outcome, "feedback": feedback, "policy": "majority"},
                 )
 
-        _write_rows(
+        write_rows(
             CreditReview,
             (
                 "id",
@@ -332,8 +333,8 @@ class _Reviews:
             ),
             review_rows,
         )
-        _write_rows(ReviewEvidence, ("school_id", "review_id", "evidence_id"), bundle_rows)
-        _write_rows(
+        write_rows(ReviewEvidence, ("school_id", "review_id", "evidence_id"), bundle_rows)
+        write_rows(
             PanelSeat,
             (
                 "id",
@@ -348,7 +349,7 @@ class _Reviews:
             ),
             seat_rows,
         )
-        _write_rows(
+        write_rows(
             ReviewDecision,
             (
                 "id",
@@ -362,16 +363,16 @@ class _Reviews:
             ),
             decision_rows,
         )
-        _write_rows(
+        write_rows(
             ReviewVote,
             ("id", "school_id", "review_id", "seat_id", "vote", "feedback", "voted_at"),
             vote_rows,
         )
-        _write_rows(CreditAward, (*AWARD_COLUMNS, "id"), award_rows)
-        _write_rows(
+        write_rows(CreditAward, (*AWARD_COLUMNS, "id"), award_rows)
+        write_rows(
             AuditEvent,
             EVENT_COLUMNS,
             events,
         )
-        _reset_sequences(CreditReview, PanelSeat, ReviewDecision, ReviewVote, CreditAward)
+        reset_sequences(CreditReview, PanelSeat, ReviewDecision, ReviewVote, CreditAward)
         self.summary.reviews = len(review_rows)

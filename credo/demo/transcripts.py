@@ -9,11 +9,12 @@ from collections import defaultdict
 from django.utils import timezone
 
 from credo.core.audit import EVENT_COLUMNS
+from credo.core.bulkload import next_ids, reset_sequences, write_rows
 from credo.core.models import AuditEvent
 from credo.demo import content
 from credo.demo.content import DEMO_TODAY
 from credo.demo.simulation import _Pupil
-from credo.demo.tables import _at, _next_ids, _reset_sequences, _weekday, _write_rows
+from credo.demo.tables import _at, _weekday
 from credo.mastery.models import CreditAward, MasteryCredit
 from credo.transcripts.demo_links import demo_share_token
 
@@ -116,7 +117,7 @@ class _Transcripts:
         def event(at, actor, action, target_type, target_id, after_):
             events.append((sid, actor, action, target_type, str(target_id), None, after_, "", at))
 
-        story_ids = iter(_next_ids(StudentStory, len(stories)))
+        story_ids = iter(next_ids(StudentStory, len(stories)))
         for pupil in seniors + juniors:
             if pupil.number not in stories:
                 continue
@@ -161,7 +162,7 @@ class _Transcripts:
                     pk,
                     {"approved_at": approved_at.isoformat()},
                 )
-        comment_ids = iter(_next_ids(TranscriptComment, 3 * len(published) + 3))
+        comment_ids = iter(next_ids(TranscriptComment, 3 * len(published) + 3))
         for pupil in published:
             if pupil is not first and rng.random() > 0.75:
                 continue
@@ -219,7 +220,7 @@ class _Transcripts:
                     pk,
                     {"student": pupil.obj.pk, "credit": credit_id, "body": body},
                 )
-        _write_rows(
+        write_rows(
             StudentStory,
             (
                 "id",
@@ -233,7 +234,7 @@ class _Transcripts:
             ),
             story_rows,
         )
-        _write_rows(
+        write_rows(
             TranscriptComment,
             (
                 "id",
@@ -248,7 +249,7 @@ class _Transcripts:
             ),
             comment_rows,
         )
-        _reset_sequences(StudentStory, TranscriptComment)
+        reset_sequences(StudentStory, TranscriptComment)
 
         # The registrar publishes the seniors' transcripts at the end of the school's today (after
         # that day's awards and approvals), in name order.
@@ -270,7 +271,7 @@ class _Transcripts:
             dt.datetime.combine(timezone.localdate() + dt.timedelta(days=366), dt.time.min)
         )
         sharing = [first] + [p for p in published if p is not first and rng.random() < 0.2]
-        link_ids = iter(_next_ids(ShareLink, len(sharing)))
+        link_ids = iter(next_ids(ShareLink, len(sharing)))
         recipients = content.SHARE_RECIPIENTS
         offset = sum(map(ord, spec.slug)) % len(recipients)
         for n, pupil in enumerate(sharing):
@@ -325,7 +326,7 @@ class _Transcripts:
                     pk,
                     {"kind": kind, "evidence": key or None},
                 )
-        _write_rows(
+        write_rows(
             ShareLink,
             (
                 "id",
@@ -340,17 +341,17 @@ class _Transcripts:
             ),
             link_rows,
         )
-        _write_rows(
+        write_rows(
             ShareView,
             ("school_id", "link_id", "kind", "evidence_key", "viewed_at", "user_agent"),
             view_rows,
         )
-        _write_rows(
+        write_rows(
             AuditEvent,
             EVENT_COLUMNS,
             events,
         )
-        _reset_sequences(ShareLink)
+        reset_sequences(ShareLink)
         s = self.summary
         s.stories = sum(1 for _t, approved in stories.values() if approved)
         s.comments = len(comment_rows)

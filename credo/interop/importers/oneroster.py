@@ -20,11 +20,11 @@ from django.utils.text import slugify
 
 from credo.accounts.models import GuardianLink, Membership, Role, Student, User
 from credo.core.audit import audit_record, snapshot
+from credo.core.bulkload import write_rows
 from credo.interop.common import Problems, Summary, no_progress
 from credo.interop.importers.base import (
     Writer,
     changed_fields,
-    insert_rows,
     refuse_if,
     run_atomically,
 )
@@ -92,7 +92,7 @@ def _course_code(record: Record, taken: set[str]) -> str:
 def _insert_links(links: list[SourceLink]) -> None:
     """Store source-id links (bookkeeping of the import itself, not audited)."""
     fields = [f for f in SourceLink._meta.concrete_fields if not f.primary_key]
-    insert_rows(SourceLink, fields, [[getattr(link, f.attname) for f in fields] for link in links])
+    write_rows(SourceLink, fields, [[getattr(link, f.attname) for f in fields] for link in links])
 
 
 class RosterImport:
