@@ -9,11 +9,7 @@ from ninja.files import UploadedFile
 
 from credo.api.models import Scope
 from credo.api.routers.common import _school
-from credo.api.schemas import (
-    ERRORS,
-    DemographicsOut,
-    ImportOut,
-)
+from credo.api.schemas import ERRORS, DemographicsOut, ImportOut
 from credo.core.errors import NotAllowed
 from credo.core.limits import check_upload
 

@@ -6,12 +6,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from credo.api.routers.common import _Mapped, _school
-from credo.api.schemas import (
-    ERRORS,
-    CompetencyOut,
-    FrameworkOut,
-    Paged,
-)
+from credo.api.schemas import ERRORS, CompetencyOut, FrameworkOut, Paged
 from credo.frameworks.models import Competency, Framework, ScaleLevel
 
 router = Router()

@@ -8,14 +8,7 @@ from ninja.pagination import paginate
 
 from credo.api.models import Scope
 from credo.api.routers.common import _Mapped, _student
-from credo.api.schemas import (
-    ERRORS,
-    AssessmentIn,
-    AssessmentOut,
-    EvidenceOut,
-    MasteryOut,
-    Paged,
-)
+from credo.api.schemas import ERRORS, AssessmentIn, AssessmentOut, EvidenceOut, MasteryOut, Paged
 from credo.core.errors import NotAllowed
 from credo.frameworks.models import Competency
 from credo.mastery.models import Assessment

@@ -7,13 +7,7 @@ from ninja.pagination import paginate
 from credo.accounts.access import roles_in, students_visible_to
 from credo.api.models import ApiToken
 from credo.api.routers.common import _Mapped, _school, _student
-from credo.api.schemas import (
-    ERRORS,
-    MeOut,
-    Paged,
-    SchoolOut,
-    StudentOut,
-)
+from credo.api.schemas import ERRORS, MeOut, Paged, SchoolOut, StudentOut
 
 router = Router()
 
