@@ -333,7 +333,7 @@ RECOVERY_CODES = 10
 
 def _audit_person(*, actor, user, action: str, after: dict | None = None) -> None:
     """Audit `action` about `user` in every school they belong to (once, school-less, if none)."""
-    school_ids = list(
+    school_ids: list[int | None] = list(
         Membership.objects.filter(user=user).values_list("school_id", flat=True).distinct()
     )
     for school_id in school_ids or [None]:

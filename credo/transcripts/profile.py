@@ -170,7 +170,9 @@ def profile_summary(areas: Iterable[ProfileArea]) -> dict[str, dict[str, dict[st
         per_level = summary[area.name] = {}
         for level in LEVELS:
             cells = [cell for cell in area.cells if cell.level == level]
-            counts = {state: sum(1 for cell in cells if cell.state == state) for state in STATES}
+            counts: dict[str, int] = {
+                state: sum(1 for cell in cells if cell.state == state) for state in STATES
+            }
             counts["total"] = len(cells)
             per_level[level] = counts
     return summary

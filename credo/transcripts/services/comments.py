@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from credo.accounts.access import roles_in, students_visible_to
-from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Student
+from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role, Student
 from credo.core.audit import audit_record, audit_stamp
 from credo.core.errors import NotAllowed, refuse
 from credo.transcripts import selectors
@@ -34,7 +34,7 @@ def comment_add(*, actor, student: Student, credit, body: str) -> TranscriptComm
     role = next(
         (
             selectors.ROLE_WORDS[r]
-            for r in ("advisor", "teacher", "registrar", "admin")
+            for r in (Role.ADVISOR, Role.TEACHER, Role.REGISTRAR, Role.ADMIN)
             if r in roles
         ),
         "",

@@ -43,6 +43,7 @@ def publication_run_start(
             refuse("cohort", "Give a graduation year.")
         students = students.filter(graduation_year=cohort)
     else:
+        assert student_ids is not None  # one of the two was given (checked above)
         wanted = sorted({int(i) for i in student_ids})
         students = students.filter(pk__in=wanted)
         found = set(students.values_list("pk", flat=True))
