@@ -6,6 +6,7 @@ from django.urls import reverse
 from ninja import Router, Status
 
 from credo.accounts.access import roles_in
+from credo.accounts.models import Role
 from credo.api.models import ApiToken, Scope
 from credo.api.routers.common import _school, _student
 from credo.api.schemas import (
@@ -157,4 +158,4 @@ def share_link_revoke(request, slug: str, link_id: int):
 def _share_scope(request) -> str:
     """A student shares their own transcript with a read token; staff need the admin scope to share."""
     token: ApiToken = request.auth
-    return Scope.READ if "student" in roles_in(token.user, token.school) else Scope.ADMIN
+    return Scope.READ if Role.STUDENT in roles_in(token.user, token.school) else Scope.ADMIN

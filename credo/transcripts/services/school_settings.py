@@ -13,6 +13,7 @@ from django.db import transaction
 from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import ValidationError, refuse
+from credo.frameworks.models import FrameworkKind
 from credo.transcripts.models import GradeBand, GradeConversionTable, TranscriptPolicy
 
 
@@ -157,7 +158,9 @@ def grade_table_save(
 
     scales = [
         f.scale
-        for f in Framework.objects.filter(school=school, kind="academic").select_related("scale")
+        for f in Framework.objects.filter(
+            school=school, kind=FrameworkKind.ACADEMIC
+        ).select_related("scale")
     ]
     low = min((s.min_value for s in scales), default=Decimal(0))
     high = max((s.max_value for s in scales), default=Decimal(4))
