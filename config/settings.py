@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "credo.notify",
     "credo.sso",
     "credo.web",
+    "credo.demo",  # the demo network and `credo demo`; nothing imports it
     # Sign-in through the schools' identity providers (credo/sso): allauth speaks OpenID Connect
     # and SAML 2.0; Credo's adapters decide who it is and sign them in.
     "allauth",

@@ -82,7 +82,7 @@ def test_the_demo_students_with_the_most_credits_fit_page_one(settings):
     from credo.accounts.models import Student
     from credo.schools.models import School
 
-    demo = pytest.importorskip("credo.core.demo", reason="the demo loader is not in this tree")
+    demo = pytest.importorskip("credo.demo.loader", reason="the demo loader is not in this tree")
     demo.load_demo(students_per_school=60)
     for school in School.objects.all():
         top = (
