@@ -203,3 +203,28 @@ def test_staff_overview_hides_small_groups(hill, room):
     row = next(r for r in overview["rows"] if r.competency.code == "EP2")
     assert row.begun == 1 and row.hidden  # one educator: never shown
     assert overview["educators"] == 2 and overview["new_hires_mentored"] == 0
+
+
+def test_the_staff_overview_is_linked_to_the_journey_not_copied(hill, room):
+    from credo.journey.models import JourneyEvidence
+    from credo.journey.tests.factories import make_team
+
+    make_team(hill)  # the admin leads the school's journey team
+    made = services.journey_link(actor=hill.admin, school=hill.school)
+    assert sorted(e.competency.code for e in made) == ["LM4", "SU1", "SU3"]
+    assert all(e.url.endswith(f"/s/{hill.school.slug}/growth/staff/") for e in made)
+    with pytest.raises(ValidationError):  # linked once
+        services.journey_link(actor=hill.admin, school=hill.school)
+    with pytest.raises(PermissionDenied):
+        services.journey_link(actor=room.coach, school=hill.school)
+    assert JourneyEvidence.objects.filter(school=hill.school).count() == 3
+
+
+def test_students_never_see_educator_competencies_or_micro_credentials(client, hill, room):
+    me = hill.students[0]
+    client.force_login(me.user)
+    response = client.get(f"/s/{hill.school.slug}/students/{me.pk}/evidence/new/")
+    assert response.status_code == 200
+    assert b"C1" in response.content  # the students' own competencies are offered
+    assert b"EP1" not in response.content
+    assert b"Feedback for revision" not in response.content
