@@ -131,3 +131,25 @@ def test_evidence_and_revision_through_the_page(client, room):
         ).status_code
         == 403
     )
+
+
+def test_record_and_staff_pages_cost_the_same_queries_however_much_history(client, room):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(url, user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    record = _url("educator", room, educator_id=room.educator.pk)
+    staff = _url("staff", room)
+    observe(room, value=2)
+    before = cost(record, room.coach), cost(staff, room.leader)
+    for n in range(4):
+        observe(room, value=3, code=f"EP{n + 1}", day=dt.date(2025, 10, 2 + n))
+    after = cost(record, room.coach), cost(staff, room.leader)
+    assert after == before
