@@ -435,16 +435,16 @@ def plan_save(*, actor, educator: Educator, target_ids: Iterable, next_steps: st
     targets = _educator_competencies(educator, target_ids)
     if not targets:
         refuse("targets", "Choose at least one competency to work on.")
-    coach = (
-        actor
-        if not access.is_self(actor, educator)
-        else (
+    if access.is_self(actor, educator):  # agreed with their coach (or mentor), if they have one
+        support = (
             Support.objects.filter(educator=educator, ended_on__isnull=True)
+            .select_related("supporter")
             .order_by("kind", "id")
             .first()
         )
-    )
-    agreed_with = coach if not isinstance(coach, Support) else coach.supporter
+        agreed_with = support.supporter if support else None
+    else:
+        agreed_with = actor
     with transaction.atomic(durable=True):
         plan = GrowthPlan.objects.create(
             school_id=educator.school_id,
