@@ -228,3 +228,22 @@ def test_students_never_see_educator_competencies_or_micro_credentials(client, h
     assert b"C1" in response.content  # the students' own competencies are offered
     assert b"EP1" not in response.content
     assert b"Feedback for revision" not in response.content
+
+
+def test_setup_changes_preview_and_apply_with_educator_records_present(hill, room):
+    """A graduation rule reaches every learner's status; the preview of the change speaks of
+    students only, and applying it leaves both paths agreeing."""
+    from credo.mastery.changes import preview_of
+    from credo.mastery.models import GraduationStatus
+    from credo.mastery.services import graduation_rule_save
+    from credo.testing import apply_change
+
+    observe(room, value=3)
+    kwargs = dict(
+        actor=hill.admin, school=hill.school, kind="min_credits", level="foundational", n=1
+    )
+    effect = preview_of(graduation_rule_save, **kwargs)
+    assert all(c.student_id != room.educator.learner_id for c in effect.changes)
+    apply_change(graduation_rule_save, **kwargs)
+    assert GraduationStatus.objects.filter(student_id=room.educator.learner_id).exists()
+    assert bulk.check([hill.school.pk]) == []
