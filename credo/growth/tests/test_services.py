@@ -247,3 +247,19 @@ def test_setup_changes_preview_and_apply_with_educator_records_present(hill, roo
     apply_change(graduation_rule_save, **kwargs)
     assert GraduationStatus.objects.filter(student_id=room.educator.learner_id).exists()
     assert bulk.check([hill.school.pk]) == []
+
+
+def test_school_exports_and_overview_leave_educators_out(hill, room):
+    from credo.interop.exports import scores_csv
+    from credo.mastery.selectors import school_overview
+
+    before = school_overview(hill.school)
+    observe(room, value=3)
+    after = school_overview(hill.school)
+    assert (after.assessments_30d, after.awards_total, after.status_counts) == (
+        before.assessments_30d,
+        before.awards_total,
+        before.status_counts,
+    )
+    csv = scores_csv(hill.school).decode()
+    assert "educator-" not in csv and "EP2" not in csv
