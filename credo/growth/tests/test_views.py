@@ -153,3 +153,9 @@ def test_record_and_staff_pages_cost_the_same_queries_however_much_history(clien
         observe(room, value=3, code=f"EP{n + 1}", day=dt.date(2025, 10, 2 + n))
     after = cost(record, room.coach), cost(staff, room.leader)
     assert after == before
+
+
+def test_a_micro_credentials_achievement_is_published_like_a_credits(client, room):
+    for path in ("achievements/MC-FEEDBACK", "areas/EDU"):
+        response = client.get(f"/issuers/{room.school.slug}/{path}")
+        assert response.status_code == 200, path
