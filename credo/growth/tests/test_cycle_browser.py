@@ -62,6 +62,7 @@ def test_observation_feedback_revision_micro_credential(browser, live_server):
     leader.get_by_label("Cody Coach").check()
     leader.get_by_role("button", name="Save").click()
     leader.get_by_text("Schedule and panel saved.").wait_for()
+    assert leader.get_by_role("link", name="Educator's growth record").is_visible()
 
     coach.goto(leader.url)
     coach.get_by_label("Award the credit").check()
