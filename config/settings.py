@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "credo.credentials",
     "credo.journey",
     "credo.improve",
+    "credo.growth",
     "credo.analytics",
     "credo.interop",
     "credo.api",

@@ -159,6 +159,7 @@ def load_demo(
         )
         if outside:
             connection.check_constraints(table_names=_loaded_tables())
+    _growth(network)
     summary.seconds = time.perf_counter() - t0
     summary.accounts = demo_accounts(network)
     return summary
@@ -251,6 +252,13 @@ def _load(network: NetworkSpec, *, seed: int, students: int, say: Progress) -> D
         accounts=[],
         timings=timings,
     )
+
+
+def _growth(network: NetworkSpec) -> None:
+    """Educators' growth (`credo.growth.demo`), through its services, once the loader has committed."""
+    from credo.growth.demo import load_demo_growth
+
+    load_demo_growth(School.objects.filter(pk__in=demo_school_ids(network)).order_by("pk"))
 
 
 def _journeys(schools: list[School], network: Network, *, seed: int) -> dict[str, dict]:

@@ -193,6 +193,7 @@ def scores_csv(school) -> bytes:
     """
     qs = (
         Assessment.objects.filter(school=school, retraction=False, replaced_by__isnull=True)
+        .filter(student__kind="student")  # never educators' own records (credo/growth)
         .select_related("student", "competency__framework", "assessor")
         .order_by("student__student_number", "demonstrated_on", "assessed_at", "pk")
     )

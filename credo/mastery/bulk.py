@@ -432,7 +432,8 @@ def compute(school_ids: Sequence[int], *, only_credits: bool = False) -> Result:
     new_awards: list = []
     for school_id in school_ids:
         cohorts = dict(
-            Student.objects.filter(school_id=school_id).values_list("id", "graduation_year")
+            # every learner: educators' records (credo/growth) are computed like students'
+            Student.learners.filter(school_id=school_id).values_list("id", "graduation_year")
         )
         c, g, a = compute_credits_and_graduation(school_id, states, cohorts)
         credit_rows.update(c)
@@ -452,7 +453,7 @@ def compute(school_ids: Sequence[int], *, only_credits: bool = False) -> Result:
 def _school_of_students(school_ids) -> dict[int, int]:
     from credo.accounts.models import Student
 
-    return dict(Student.objects.filter(school_id__in=school_ids).values_list("id", "school_id"))
+    return dict(Student.learners.filter(school_id__in=school_ids).values_list("id", "school_id"))
 
 
 def _schools_of(students: np.ndarray, school_of: dict[int, int]) -> list[int]:

@@ -125,8 +125,13 @@ def assessment_record(
     accommodated: bool = False,
     modified_scale: bool = False,
     task: str = "",
+    within_transaction: bool = False,
 ) -> Assessment:
-    """Record one assessment and bring the student's state, credits and graduation status up to date."""
+    """Record one assessment and bring the student's state, credits and graduation status up to date.
+
+    `within_transaction`: another service's transaction holds this write with its own (the ratings
+    of an observation of an educator, credo/growth).
+    """
     value = _check_assessment(
         assessor=assessor,
         student=student,
@@ -135,7 +140,7 @@ def assessment_record(
         demonstrated_on=demonstrated_on,
         kind=kind,
     )
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=not within_transaction):
         lock_students([student.pk])
         assessment = _write_assessment(
             assessor=assessor,

@@ -18,7 +18,7 @@ def lock_students(student_ids: Iterable[int]) -> None:
     if connection.vendor == "sqlite":
         return
     list(
-        Student.objects.select_for_update()
+        Student.learners.select_for_update()  # educators' learner records too (credo/growth)
         .filter(pk__in=sorted(set(student_ids)))
         .order_by("pk")
         .values("pk")
