@@ -91,12 +91,14 @@ INSTALLED_APPS = [
     "credo.credentials",
     "credo.journey",
     "credo.improve",
+    "credo.growth",
     "credo.analytics",
     "credo.interop",
     "credo.api",
     "credo.notify",
     "credo.sso",
     "credo.web",
+    "credo.demo",  # the demo network and `credo demo`; nothing imports it
     # Sign-in through the schools' identity providers (credo/sso): allauth speaks OpenID Connect
     # and SAML 2.0; Credo's adapters decide who it is and sign them in.
     "allauth",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("credo.credentials.urls")),
     path("", include("credo.journey.urls")),
     path("", include("credo.improve.urls")),
+    path("", include("credo.growth.urls")),
     path("", include("credo.interop.urls")),
     path("", include("credo.api.urls")),
     path("", include("credo.notify.urls")),

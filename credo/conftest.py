@@ -41,6 +41,21 @@ def pytest_configure(config):
         options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run skips what the SQLite run already answers: tests that start their own
+    SQLite installation in a subprocess, and the sweeps of every page's markup (accessibility,
+    Content-Security-Policy, reflow), whose pages are the same on both databases — every URL of
+    every role is still fetched on PostgreSQL by the authority matrix."""
+    from django.conf import settings
+
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="same on every database: the SQLite run covers it")
+    for item in items:
+        if item.get_closest_marker("any_database"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def admin_mounted(settings):
     """Mount the Django admin for one test (CREDO_ADMIN=1 does it for a real server)."""

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from credo.core.models import TenantModel
+from credo.core.models import TenantModel, TenantQuerySet
 
 
 class User(AbstractUser):
@@ -69,8 +69,26 @@ class Membership(TenantModel):
         return f"{self.user} · {self.get_role_display()} · {self.school_id}"
 
 
+class LearnerKind(models.TextChoices):
+    STUDENT = "student", "Student"
+    EDUCATOR = "educator", "Educator"
+
+
+class StudentManager(models.Manager.from_queryset(TenantQuerySet)):
+    """Students only: an educator's own learner record (credo/growth) is never among them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=LearnerKind.STUDENT)
+
+
 class Student(TenantModel):
-    """A learner of one school. Linked to a user account when the student signs in."""
+    """A learner of one school. Linked to a user account when the student signs in.
+
+    The mastery engine keys every record on this row, so an educator who grows on the school's
+    educator framework has one too (`kind=educator`, made by credo/growth, graduation year 0).
+    `Student.objects` holds students only, so no student page, list or export ever shows such a
+    record; `Student.learners` holds both, for the engine's bulk paths and the growth app.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -94,6 +112,15 @@ class Student(TenantModel):
     )
     source_id = models.CharField(max_length=128, blank=True)
     active = models.BooleanField(default=True)
+    kind = models.CharField(
+        max_length=12,
+        choices=LearnerKind.choices,
+        default=LearnerKind.STUDENT,
+        db_default=LearnerKind.STUDENT,
+    )
+
+    objects = StudentManager()
+    learners = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from credo.accounts.access import require_manage_setup, roles_in
-from credo.accounts.models import MANAGER_ROLES, GuardianLink, Membership, Student
+from credo.accounts.models import MANAGER_ROLES, GuardianLink, Membership, Role, Student
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
 
@@ -42,7 +42,7 @@ def student_create(
     with transaction.atomic():
         student.save()
         if user is not None:
-            Membership.objects.get_or_create(school=school, user=user, role="student")
+            Membership.objects.get_or_create(school=school, user=user, role=Role.STUDENT)
         engine.refresh_graduation(student)
         audit_record(
             actor=actor,
@@ -57,7 +57,7 @@ def student_create(
 def guardian_link(*, actor, student, guardian, relationship: str = "") -> GuardianLink:
     require_manage_setup(actor, student.school, "change people's records")
     with transaction.atomic():
-        Membership.objects.get_or_create(school=student.school, user=guardian, role="guardian")
+        Membership.objects.get_or_create(school=student.school, user=guardian, role=Role.GUARDIAN)
         link, created = GuardianLink.objects.get_or_create(
             school=student.school,
             guardian=guardian,
@@ -333,7 +333,7 @@ RECOVERY_CODES = 10
 
 def _audit_person(*, actor, user, action: str, after: dict | None = None) -> None:
     """Audit `action` about `user` in every school they belong to (once, school-less, if none)."""
-    school_ids = list(
+    school_ids: list[int | None] = list(
         Membership.objects.filter(user=user).values_list("school_id", flat=True).distinct()
     )
     for school_id in school_ids or [None]:

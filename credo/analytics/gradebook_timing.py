@@ -25,7 +25,7 @@ def main(requests: int = 11) -> str:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from credo.accounts.models import Membership
+    from credo.accounts.models import Membership, Role
     from credo.schools.models import Section
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -38,7 +38,7 @@ def main(requests: int = 11) -> str:
     if best is None:
         return "No sections: load the demo first (credo demo --no-serve)."
     _, sec, students, targets = best
-    admin = Membership.objects.filter(school=sec.school, role="admin").select_related("user")[0]
+    admin = Membership.objects.filter(school=sec.school, role=Role.ADMIN).select_related("user")[0]
     client = Client()
     client.force_login(admin.user)
     url = f"/s/{sec.school.slug}/sections/{sec.pk}/"

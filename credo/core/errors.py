@@ -1,5 +1,7 @@
 """Errors that services raise. Views and commands turn them into messages beside the field."""
 
+from typing import NoReturn
+
 from django.core.exceptions import PermissionDenied, ValidationError
 
 __all__ = ["Conflict", "NotAllowed", "ValidationError", "refuse"]
@@ -18,7 +20,7 @@ class Conflict(Exception):
         self.message = message
 
 
-def refuse(field: str | None, message: str):
+def refuse(field: str | None, message: str) -> NoReturn:
     """Raise a ValidationError for `field` (None for the whole form) with `message`."""
     if field is None:
         raise ValidationError(message)

@@ -143,19 +143,29 @@ class IssuedCredential(TenantModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind="achievement", award__isnull=False, transcript_version__isnull=True)
-                    | Q(kind="clr", award__isnull=True, transcript_version__isnull=False)
+                    Q(
+                        kind=CredentialKind.ACHIEVEMENT,
+                        award__isnull=False,
+                        transcript_version__isnull=True,
+                    )
+                    | Q(
+                        kind=CredentialKind.CLR,
+                        award__isnull=True,
+                        transcript_version__isnull=False,
+                    )
                 ),
                 name="issued_credential_subject",
             ),
             models.UniqueConstraint(
                 fields=["transcript_version"],
-                condition=Q(kind="clr"),
+                condition=Q(kind=CredentialKind.CLR),
                 name="issued_credential_one_clr_per_version",
             ),
             models.UniqueConstraint(
                 fields=["award"],
-                condition=Q(kind="achievement", supersedes__isnull=True, historical=False),
+                condition=Q(
+                    kind=CredentialKind.ACHIEVEMENT, supersedes__isnull=True, historical=False
+                ),
                 name="issued_credential_one_first_per_award",
             ),
             models.CheckConstraint(

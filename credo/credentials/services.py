@@ -4,6 +4,8 @@
   signal on School) and a new one when an admin rotates it (``school_key_rotate``).
 - ``award_credential_issue`` signs an Open Badges 3.0 AchievementCredential for an awarded
   credit; a new one is issued only when what it says changed, and it supersedes the last.
+  ``award_credential_issue_direct`` does the same for an award no transcript shows (educators'
+  micro-credentials).
 - ``transcript_credential_issue`` signs the CLR 2.0 credential of a published transcript
   version, embedding the credentials of every credit it shows as earned. It runs after each
   publication (``credo.credentials.tasks``) and on demand.
@@ -285,6 +287,53 @@ def award_credential_issue(*, actor, award) -> IssuedCredential:
             credit=facts[award.credit.code],
             entry=entry[1],
             evidence=content.get("evidence", {}),
+            signing=_signing_material(actor=actor, school=school),
+            now=timezone.now(),
+        )
+
+
+def award_credential_issue_direct(
+    *, actor, award, review: Mapping | None = None, comments: tuple[Mapping, ...] = ()
+) -> IssuedCredential:
+    """Return the current Open Badges 3.0 credential of an award that no transcript shows (an
+    educator's micro-credential, credo/growth), issuing it if needed.
+
+    The credit, its area and competencies are read from the school's catalogue; `review` and
+    `comments` are what the caller says of the panel and the educators (as on a transcript).
+    Signed by the school's key, like every credential Credo issues.
+    """
+    from credo.mastery.services import lock_students
+
+    student = award.student
+    require_manage_setup(actor, student.school_id, "issue credentials")
+    if award.revoked_at is not None:
+        refuse(None, "This credit was revoked; no credential can be issued for it.")
+    with transaction.atomic(durable=True):
+        lock_students([student.pk])
+        credit, school = award.credit, student.school
+        area = {"code": credit.area.code, "name": credit.area.name}
+        entry = {
+            "code": credit.code,
+            "title": credit.title,
+            "level": credit.level,
+            "standard": credit.standard,
+            "awarded_on": award.awarded_on.isoformat(),
+            "review": dict(review) if review else None,
+            "comments": [dict(c) for c in comments],
+        }
+        facts = selectors.credit_facts(school, [(area, entry)])
+        return _issue_for_award(
+            actor=actor,
+            award=award,
+            student=student,
+            issuer=selectors.issuer_of(school),
+            subject=documents.Subject(
+                id=documents.subject_id(str(student.school_id), str(student.pk)),
+                name=student.full_name,
+            ),
+            credit=facts[credit.code],
+            entry=entry,
+            evidence={},
             signing=_signing_material(actor=actor, school=school),
             now=timezone.now(),
         )

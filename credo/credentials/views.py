@@ -71,7 +71,10 @@ def achievement(request, slug, code):
 
     school = _school(slug)
     credit = get_object_or_404(
-        MasteryCredit.objects.select_related("area"), school=school, code=code
+        # educators' micro-credentials too (credo/growth): their badges name them
+        MasteryCredit.all_audiences.select_related("area"),
+        school=school,
+        code=code,
     )
     area = {"code": credit.area.code, "name": credit.area.name}
     entry = {
@@ -90,7 +93,7 @@ def area(request, slug, code):
     from credo.mastery.models import CreditArea
 
     school = _school(slug)
-    found = get_object_or_404(CreditArea, school=school, code=code)
+    found = get_object_or_404(CreditArea.all_audiences, school=school, code=code)
     body = documents.area_achievement(
         selectors.issuer_of(school),
         documents.Area(code=found.code, name=found.name, description=found.description),

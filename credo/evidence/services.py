@@ -60,12 +60,14 @@ def evidence_submit(
     highlighted: bool = False,
     revision_of: Evidence | None = None,
     responds_to=None,
+    within_transaction: bool = False,
 ) -> Evidence:
     """Store a piece of evidence with the competencies and credits it is put forward for.
 
     A student submits their own work (from a section they are enrolled in, or from anywhere,
     naming who can vouch for it); staff may add evidence for a student, e.g. an observation.
-    Raise ValidationError naming each bad field; nothing is written then.
+    Raise ValidationError naming each bad field; nothing is written then. `within_transaction`:
+    another service's transaction holds this write with its own (an observation, credo/growth).
     """
     _require_self_or_staff(actor, student, "add evidence to a student's record")
     competencies, credits = list(competencies), list(credits)
@@ -158,7 +160,7 @@ def evidence_submit(
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=not within_transaction):
         evidence.save()
         EvidenceCompetency.objects.bulk_create(
             [

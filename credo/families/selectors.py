@@ -222,21 +222,23 @@ def family_report(student, *, language: str, as_of: dt.date | None = None) -> Fa
     lines = [(a.area, line) for a in areas for line in [*a.foundational, *a.advanced]]
     titles = credit_words([line.credit for _, line in lines], language)
     status_words = _status_words()
-    for area, line in lines:
-        title, standard = titles[line.credit.pk]
+    for area, credit_line in lines:
+        title, standard = titles[credit_line.credit.pk]
         item = CreditWords(
             title,
             standard,
             area.name,
-            status_words.get(line.status, ""),
-            line.awarded_on,
-            line.proficient_count,
-            line.item_count,
+            status_words.get(credit_line.status, ""),
+            credit_line.awarded_on,
+            credit_line.proficient_count,
+            credit_line.item_count,
         )
-        if line.status == CreditStatus.AWARDED:
-            item.new = bool(line.awarded_on and (since is None or line.awarded_on > since))
+        if credit_line.status == CreditStatus.AWARDED:
+            item.new = bool(
+                credit_line.awarded_on and (since is None or credit_line.awarded_on > since)
+            )
             report.earned.append(item)
-        elif line.status in IN_PROGRESS:
+        elif credit_line.status in IN_PROGRESS:
             report.in_progress.append(item)
     report.earned.sort(key=lambda c: c.awarded_on or dt.date.min, reverse=True)
 

@@ -97,7 +97,7 @@ def level_texts_save(*, actor, scale, language: str, texts: dict[int, tuple[str,
                 continue
             changed += 1
             before[level_id], after[level_id] = old, (label, description)
-            if not (label or description):
+            if row is not None and not (label or description):
                 row.delete()
             elif row:
                 row.label, row.description = label, description
@@ -140,7 +140,7 @@ def credit_text_save(*, actor, credit, language: str, title: str, standard: str)
         old = (row.title, row.standard) if row else ("", "")
         if old == (title, standard):
             return False
-        if not (title or standard):
+        if row is not None and not (title or standard):
             row.delete()
         elif row:
             row.title, row.standard = title, standard
@@ -236,11 +236,11 @@ def family_reports_send(*, school, graduation_year: int, actor=None) -> int:
             with translation.override(language):
                 report = selectors.family_report(student, language=language, as_of=as_of)
                 report.since = since
-                link = reverse("families:report", args=[school.slug, student.pk])
+                report_url = reverse("families:report", args=[school.slug, student.pk])
                 title = _("Progress report: %(name)s") % {"name": student}
                 body = render_to_string(
                     "families/email_report.txt",
-                    {"r": report, "guardian": guardian, "url": absolute(link)},
+                    {"r": report, "guardian": guardian, "url": absolute(report_url)},
                 )
                 pdf = report_pdf(report) if guardian.email else None
             with transaction.atomic(durable=True):
@@ -259,7 +259,7 @@ def family_reports_send(*, school, graduation_year: int, actor=None) -> int:
                     kind=Kind.FAMILY_REPORT,
                     delivery=Delivery.IMMEDIATE,
                     title=title[:200],
-                    link=link,
+                    link=report_url,
                     source_type="family_report",
                     source_id=row.pk,
                     emailed_at=timezone.now() if guardian.email else None,

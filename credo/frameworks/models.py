@@ -66,6 +66,9 @@ class ScaleLevel(TenantModel):
 class FrameworkKind(models.TextChoices):
     ACADEMIC = "academic", "Academic"
     HABITS = "habits", "Habits of work and learning"
+    # The school's educator competencies: educators' own learner records are assessed on them
+    # (credo/growth); they never count toward a student's credits or transcript.
+    EDUCATOR = "educator", "Educator practice"
 
 
 class Framework(TenantModel):

@@ -8,7 +8,7 @@ import json
 from django.conf import settings
 
 from credo.core.errors import refuse
-from credo.frameworks.models import Competency, Framework
+from credo.frameworks.models import Competency, Framework, FrameworkKind
 from credo.interop import canvas, case
 from credo.interop.common import write_csv
 from credo.interop.models import CaseDocument, SourceLink
@@ -30,7 +30,7 @@ def framework_to_export(school, framework: str | int | None) -> Framework:
     """Return the school's framework named by id, CASE identifier or name; the only one when not named."""
     qs = Framework.objects.filter(school=school).select_related("scale")
     if framework in (None, ""):
-        academic = list(qs.filter(kind="academic"))
+        academic = list(qs.filter(kind=FrameworkKind.ACADEMIC))
         if len(academic) == 1:
             return academic[0]
         names = ", ".join(f"{f.pk} ({f.name})" for f in qs)
@@ -193,6 +193,7 @@ def scores_csv(school) -> bytes:
     """
     qs = (
         Assessment.objects.filter(school=school, retraction=False, replaced_by__isnull=True)
+        .filter(student__kind="student")  # never educators' own records (credo/growth)
         .select_related("student", "competency__framework", "assessor")
         .order_by("student__student_number", "demonstrated_on", "assessed_at", "pk")
     )

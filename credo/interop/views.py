@@ -18,7 +18,7 @@ from credo.frameworks.models import Framework
 from credo.interop import exports, roster_export, services
 from credo.interop.access import access_import_run, require_importer
 from credo.interop.forms import UploadForm
-from credo.interop.models import ImportRun
+from credo.interop.models import ImportKind, ImportRun, ImportState
 
 COUNT_COLUMNS = ("created", "updated", "deleted", "unchanged", "skipped")
 
@@ -138,16 +138,16 @@ def run_confirm(request, school, run_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(run)
-    if run.state == "applied":
+    if run.state == ImportState.APPLIED:
         messages.success(
             request, f"Imported {run.filename}: {run.summary.get('changed', 0)} record(s) changed."
         )
-    elif run.state == "refused":
+    elif run.state == ImportState.REFUSED:
         messages.error(
             request,
             f"{run.filename} could not be imported; nothing was changed. See the problems below.",
         )
-    elif run.state == "failed":
+    elif run.state == ImportState.FAILED:
         messages.error(
             request, f"{run.filename} could not be imported; nothing was changed ({run.error})."
         )
@@ -165,7 +165,7 @@ def run_retry(request, school, run_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(run)
-    if run.state == "failed":
+    if run.state == ImportState.FAILED:
         messages.error(request, f"{run.filename} stopped again; nothing was changed ({run.error}).")
     elif not run.working:
         messages.success(request, f"{run.filename}: {run.get_state_display().lower()}.")
@@ -177,9 +177,9 @@ def run_retry(request, school, run_id):
 def export(request, school, kind):
     require_importer(request.user, school)
     try:
-        if kind == "scores":
+        if kind == ImportKind.SCORES:
             data, name, mime = exports.scores_csv(school), f"{school.slug}-scores.csv", "text/csv"
-        elif kind == "oneroster":
+        elif kind == ImportKind.ONEROSTER:
             data, name, mime = (
                 roster_export.roster_zip(school),
                 f"{school.slug}-oneroster-1.2.zip",
@@ -187,13 +187,13 @@ def export(request, school, kind):
             )
         else:
             framework = exports.framework_to_export(school, request.GET.get("framework") or None)
-            if kind == "case":
+            if kind == ImportKind.CASE:
                 data, name, mime = (
                     exports.case_json(framework),
                     f"{school.slug}-framework-{framework.pk}-case.json",
                     "application/json",
                 )
-            elif kind == "canvas":
+            elif kind == ImportKind.CANVAS:
                 data, _ = exports.canvas_csv(framework)
                 name, mime = (
                     f"{school.slug}-framework-{framework.pk}-canvas-outcomes.csv",

@@ -42,6 +42,12 @@ from credo.mastery.models import Assessment, CreditAward, CreditReview, MasteryC
 
 # --- assessments ---------------------------------------------------------------------------------
 
+# Who assesses a learner who is not a student (an educator's own record, `Student.kind`) is the
+# rule of the app that keeps such records: it registers `kind -> predicate(user, learner,
+# competency)` from its AppConfig.ready() (credo/growth: their coaches, mentors, invited peers
+# and the school's leaders), so mastery imports none of them. No rule: nobody assesses them.
+LEARNER_ASSESSORS: dict = {}
+
 
 def can_assess(user, student, competency=None) -> bool:
     """Return whether `user` may record assessments of `student` (on `competency`, when given).
@@ -54,6 +60,9 @@ def can_assess(user, student, competency=None) -> bool:
         return False
     if competency is not None and competency.school_id != student.school_id:
         return False
+    if getattr(student, "kind", "student") != "student":
+        rule = LEARNER_ASSESSORS.get(student.kind)
+        return bool(rule and rule(user, student, competency))
     roles = roles_in(user, student.school_id)
     if is_manager(user, student.school_id):
         return True

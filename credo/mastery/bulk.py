@@ -13,7 +13,7 @@ import itertools
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from credo.core.audit import audit_record
+from credo.core.bulkload import insert_rows
 from credo.core.models import AuditEvent
 from credo.frameworks.models import Competency
 from credo.mastery import engine, sql
@@ -431,7 +432,8 @@ def compute(school_ids: Sequence[int], *, only_credits: bool = False) -> Result:
     new_awards: list = []
     for school_id in school_ids:
         cohorts = dict(
-            Student.objects.filter(school_id=school_id).values_list("id", "graduation_year")
+            # every learner: educators' records (credo/growth) are computed like students'
+            Student.learners.filter(school_id=school_id).values_list("id", "graduation_year")
         )
         c, g, a = compute_credits_and_graduation(school_id, states, cohorts)
         credit_rows.update(c)
@@ -451,23 +453,7 @@ def compute(school_ids: Sequence[int], *, only_credits: bool = False) -> Result:
 def _school_of_students(school_ids) -> dict[int, int]:
     from credo.accounts.models import Student
 
-    return dict(Student.objects.filter(school_id__in=school_ids).values_list("id", "school_id"))
-
-
-def insert_rows(
-    cursor, table: str, columns: Sequence[str], rows: Iterable[tuple], batch: int = 50_000
-) -> None:
-    """Insert every row: COPY on PostgreSQL, batched `executemany` (never all rows at once) on SQLite."""
-    names = ", ".join(columns)
-    if connection.vendor == "postgresql":
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # psycopg 3
-            for row in rows:
-                copy.write_row(row)
-        return
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-    rows = iter(rows)
-    while chunk := list(itertools.islice(rows, batch)):
-        cursor.executemany(sql, chunk)
+    return dict(Student.learners.filter(school_id__in=school_ids).values_list("id", "school_id"))
 
 
 def _schools_of(students: np.ndarray, school_of: dict[int, int]) -> list[int]:

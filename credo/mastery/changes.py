@@ -193,24 +193,29 @@ class Outcomes:
 
 
 def outcomes(school_id: int) -> Outcomes:
-    """Return the credit statuses, active awards and graduation statuses of every student."""
+    """Return the credit statuses, active awards and graduation statuses of every student.
+
+    Students only: educators' own learner records (credo/growth) are recomputed with everyone's,
+    but what a setup change does to them is not a student's effect to confirm.
+    """
+    students = {"school_id": school_id, "student__kind": "student"}
     return Outcomes(
         progress={
             (s, c): st
-            for s, c, st in CreditProgress.objects.filter(school_id=school_id).values_list(
+            for s, c, st in CreditProgress.objects.filter(**students).values_list(
                 "student_id", "credit_id", "status"
             )
         },
         awards={
             (s, c): d
             for s, c, d in CreditAward.objects.filter(
-                school_id=school_id, revoked_at__isnull=True
+                **students, revoked_at__isnull=True
             ).values_list("student_id", "credit_id", "awarded_on")
         },
         graduation={
             s: (eligible, met, total, detail)
             for s, eligible, met, total, detail in GraduationStatus.objects.filter(
-                school_id=school_id
+                **students
             ).values_list("student_id", "eligible", "rules_met", "rules_total", "detail")
         },
     )

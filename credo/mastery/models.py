@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from credo.core.models import TenantModel
+from credo.core.models import TenantModel, TenantQuerySet
 
 
 class AssessmentKind(models.TextChoices):
@@ -151,14 +151,44 @@ class CreditLevel(models.TextChoices):
     ADVANCED = "advanced", "Advanced"
 
 
+class Audience(models.TextChoices):
+    STUDENTS = "students", "Students"
+    EDUCATORS = "educators", "Educators"
+
+
+class StudentAreaManager(models.Manager.from_queryset(TenantQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(audience=Audience.STUDENTS)
+
+
+class StudentCreditManager(models.Manager.from_queryset(TenantQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(area__audience=Audience.STUDENTS)
+
+
 class CreditArea(TenantModel):
-    """A domain of the transcript's credit profile."""
+    """A domain of the transcript's credit profile.
+
+    An area for educators holds the school's educator micro-credentials (credo/growth): the same
+    credits, reviews and awards, but `CreditArea.objects` and `MasteryCredit.objects` hold the
+    students' only, so no transcript, catalogue or graduation rule sees them; `all_audiences`
+    holds both.
+    """
 
     code = models.CharField(max_length=40)
     name = models.CharField(max_length=120)
     colour = models.CharField(max_length=7, default="#336699")
     order = models.PositiveSmallIntegerField(default=0)
     description = models.TextField(blank=True)
+    audience = models.CharField(
+        max_length=12,
+        choices=Audience.choices,
+        default=Audience.STUDENTS,
+        db_default=Audience.STUDENTS,
+    )
+
+    objects = StudentAreaManager()
+    all_audiences = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
@@ -232,6 +262,9 @@ class MasteryCredit(TenantModel):
         blank=True,
         help_text="The day the credit began to apply; no automatic award is dated before it.",
     )
+
+    objects = StudentCreditManager()
+    all_audiences = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["area__order", "level", "order", "code"]

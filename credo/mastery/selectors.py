@@ -142,8 +142,9 @@ def school_overview(school) -> SchoolOverview:
         c["awards"] = CreditAward.objects.filter(
             school=school, revoked_at__isnull=True, student__graduation_year=c["graduation_year"]
         ).count()
+    students = {"school": school, "student__kind": "student"}  # not educators' (credo/growth)
     status_counts = dict(
-        MasteryState.objects.filter(school=school)
+        MasteryState.objects.filter(**students)
         .values_list("status")
         .annotate(n=Count("id"))
         .order_by()
@@ -151,9 +152,9 @@ def school_overview(school) -> SchoolOverview:
     return SchoolOverview(
         students=sum(c["n"] for c in cohorts),
         cohorts=cohorts,
-        assessments_30d=Assessment.objects.filter(school=school, assessed_at__gte=since).count(),
-        awards_total=CreditAward.objects.filter(school=school, revoked_at__isnull=True).count(),
-        reviews_open=CreditReview.objects.filter(school=school, closed_at__isnull=True).count(),
+        assessments_30d=Assessment.objects.filter(**students, assessed_at__gte=since).count(),
+        awards_total=CreditAward.objects.filter(**students, revoked_at__isnull=True).count(),
+        reviews_open=CreditReview.objects.filter(**students, closed_at__isnull=True).count(),
         eligible=sum(c["eligible"] for c in cohorts),
         status_counts={s: status_counts.get(s, 0) for s in MasteryStatus.values},
     )

@@ -24,6 +24,7 @@ from credo.mastery.models import (
     CreditProgress,
     CreditRequirementItem,
     CreditStatus,
+    Decision,
     GraduationStatus,
     MasteryCredit,
     MasteryState,
@@ -160,7 +161,7 @@ def _reviews(award_review_ids: set[int]) -> dict[int, dict]:
     reviews = CreditReview.objects.filter(pk__in=award_review_ids).annotate(
         seats=Count("panel", distinct=True),
         guests=Count("panel", filter=Q(panel__user__isnull=True), distinct=True),
-        decided=Max("decisions__decided_at", filter=Q(decisions__decision="award")),
+        decided=Max("decisions__decided_at", filter=Q(decisions__decision=Decision.AWARD)),
     )
     return {
         r.pk: {

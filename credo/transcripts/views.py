@@ -37,7 +37,7 @@ from credo.transcripts.access import (
     find_version,
     may_share,
 )
-from credo.transcripts.models import TranscriptVersion, ViewKind
+from credo.transcripts.models import TranscriptComment, TranscriptVersion, ViewKind
 from credo.transcripts.pdf import pdf_for
 
 
@@ -164,7 +164,7 @@ def _student_context(
     story = StudentStory.objects.filter(student=student).first()
     highlighted = Evidence.objects.filter(student=student, highlighted=True)
     comments = (
-        services.TranscriptComment.objects.filter(student=student, withdrawn_at__isnull=True)
+        TranscriptComment.objects.filter(student=student, withdrawn_at__isnull=True)
         .select_related("credit")
         .order_by("-created_at", "-id")
     )

@@ -366,7 +366,7 @@ def test_every_error_under_api_has_the_one_format(client, world, monkeypatch, se
     assert_error(response, 403, "forbidden")
     assert "write:assessments" in response.json()["error"]["message"]
     # A fault on our side is logged and answered in the same shape, in production and in DEBUG.
-    import credo.api.api as api_module
+    import credo.api.routers.people as api_module  # where /me lives
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

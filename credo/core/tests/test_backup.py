@@ -474,6 +474,7 @@ def test_credo_makes_its_files_private_and_tightens_what_was_left_open(tmp_path)
     assert stat.S_IMODE((made / "media" / "old.pdf").stat().st_mode) == 0o600
 
 
+@pytest.mark.any_database
 def test_a_new_installation_var_folder_database_and_secret_key_are_private(tmp_path):
     var = tmp_path / "var"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDO_")}

@@ -324,6 +324,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.any_database
 @pytest.mark.slow
 def test_production_server_serves_pages_static_files_and_health_then_stops_gracefully(tmp_path):
     port = _free_port()

@@ -41,10 +41,14 @@ def test_a_reader_downloads_and_verifies_the_clr(page, browser, live_server, sha
     document = json.loads(path.read_text())
     assert document["type"] == ["VerifiableCredential", "ClrCredential"]
 
-    anonymous.get_by_role("link", name="Verify its signature").click()
+    # The verdict's detail folds away; it holds the link to check the signature.
+    anonymous.locator("#tx-verdict summary").click()
+    anonymous.get_by_role("link", name="Check the school's digital signature").click()
     anonymous.locator("#verdict").wait_for()
     assert anonymous.locator("#verdict").inner_text().endswith(" Valid")
     assert anonymous.get_by_text("Confirmed as the school’s own key.").is_visible()
+    # Every check folds away under the verdict when all passed; one click shows them.
+    anonymous.get_by_text("Show every check, credential by credential").click()
     assert anonymous.get_by_role("row", name="Passed Signature matches every word").count() == 1
     # Each credit's own credential is checked too; its checks fold away when all passed.
     anonymous.get_by_text("Inquiry I (foundational mastery credit)", exact=True).click()
@@ -80,4 +84,5 @@ def test_a_registrar_rotates_the_key_and_old_transcripts_still_verify(page, shar
     assert SchoolKey.objects.filter(school=small.school).count() == 2
     page.goto(f"/verify/?link=/t/{link.token}/")
     assert page.locator("#verdict").inner_text().endswith(" Valid")
+    page.get_by_text("Show every check, credential by credential").click()
     assert page.get_by_text("retired").first.is_visible()

@@ -19,9 +19,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 @pytest.fixture
 def demo_clr(settings, tmp_path):
     from credo.accounts.models import Student
+    from credo.demo import loader as demo
     from credo.transcripts.services import transcript_publish
 
-    demo = pytest.importorskip("credo.core.demo", reason="the demo loader is not in this tree")
     settings.CREDO_BASE_URL = "https://credo.example.edu"
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CREDO_TRANSCRIPT_CACHE = str(tmp_path / "transcripts")

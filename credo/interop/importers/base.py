@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from credo.core.audit import EVENT_COLUMNS, snapshot
+from credo.core.bulkload import write_rows
 from credo.core.models import AuditEvent
 from credo.interop.common import ImportRefused, Problems, Summary
 
@@ -68,7 +69,7 @@ class Writer:
                 for f in fields:
                     if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
                         setattr(obj, f.attname, timezone.now())
-            insert_rows(model, fields, [[getattr(o, f.attname) for f in fields] for o in objs])
+            write_rows(model, fields, [[getattr(o, f.attname) for f in fields] for o in objs])
             _read_back_pks(model, objs, key, self.school)
         else:
             model.objects.bulk_create(objs, batch_size=batch_size)
@@ -155,43 +156,8 @@ class Writer:
             ]
             for action, target_type, target_id, before, after in self.events
         ]
-        insert_rows(AuditEvent, fields, rows)
+        write_rows(AuditEvent, fields, rows)
         self.events.clear()
-
-
-def insert_rows(model, fields, rows: list[list]) -> None:
-    """INSERT `rows` (values in the order of `fields`) with the backend's own value adaptation."""
-    if not rows:
-        return
-    ops = connection.ops
-    adapters = []
-    for f in fields:
-        internal = f.get_internal_type()
-        if internal == "DateTimeField":
-            adapters.append(ops.adapt_datetimefield_value)
-        elif internal == "DateField":
-            adapters.append(ops.adapt_datefield_value)
-        elif internal == "DecimalField":
-            adapters.append(
-                lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places)
-            )
-        elif internal == "JSONField":
-            adapters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
-        else:
-            adapters.append(None)
-    quote = ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names come from the model
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    adapted = [
-        [v if a is None or v is None else a(v) for v, a in zip(row, adapters, strict=True)]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        for i in range(0, len(adapted), 5000):
-            cursor.executemany(sql, adapted[i : i + 5000])
 
 
 def _read_back_pks(model, objs, key: tuple[str, ...], school) -> None:

@@ -70,14 +70,16 @@ def _race(monkeypatch, hook_name: str, calls):
     service's checks before any opens its transaction (the hook `hook_name` in services waits at
     a barrier), so they really race for the lock. Return each call's result or exception."""
     barrier = threading.Barrier(len(calls))
-    original = getattr(services, hook_name)
+    where, hook_name = hook_name.rsplit(".", 1)  # the module of services that calls the hook
+    owner = getattr(services, where)
+    original = getattr(owner, hook_name)
 
     def hooked(*args, **kwargs):
         result = original(*args, **kwargs)
         barrier.wait(timeout=30)
         return result
 
-    monkeypatch.setattr(services, hook_name, hooked)
+    monkeypatch.setattr(owner, hook_name, hooked)
     results: list = [None] * len(calls)
 
     def run(i):
@@ -111,7 +113,7 @@ def test_two_concurrent_corrections_one_wins_the_other_gets_a_conflict(
             actor=hill.teacher, assessment=Assessment.objects.get(pk=original.pk), value=value
         )
 
-    results = _race(monkeypatch, "_check_assessment", [correct(3), correct(4)])
+    results = _race(monkeypatch, "assessments._check_assessment", [correct(3), correct(4)])
     winners = [r for r in results if isinstance(r, Assessment)]
     losers = [r for r in results if isinstance(r, Conflict)]
     assert len(winners) == 1 and len(losers) == 1, results
@@ -142,7 +144,7 @@ def test_two_concurrent_review_requests_one_wins_the_other_gets_a_conflict(
             actor=hill.admin, student=student, credit=credit, statement="Ready."
         )
 
-    results = _race(monkeypatch, "clean_text", [request, request])
+    results = _race(monkeypatch, "reviews.clean_text", [request, request])
     winners = [r for r in results if isinstance(r, CreditReview)]
     losers = [r for r in results if isinstance(r, Conflict)]
     assert len(winners) == 1 and len(losers) == 1, results
@@ -177,7 +179,7 @@ def test_a_correction_overtaken_meanwhile_answers_409_on_the_page(client, hill, 
             raced[0] = services.assessment_correct(actor=hill.admin, assessment=original, value=4)
         return value
 
-    monkeypatch.setattr(services, "_check_assessment", meanwhile)
+    monkeypatch.setattr(services.assessments, "_check_assessment", meanwhile)
     client.force_login(hill.teacher)
     before = row_counts()
     response = client.post(
@@ -202,7 +204,7 @@ def test_a_review_requested_meanwhile_answers_409_on_the_page(client, hill, monk
     from credo.testing import submit_evidence
 
     evidence = submit_evidence(student, 1, title="Lab", day=DAY)[0]
-    clean = services.clean_text
+    clean = services.reviews.clean_text
     raced = []
 
     def meanwhile(*args, **kwargs):
@@ -214,7 +216,7 @@ def test_a_review_requested_meanwhile_answers_409_on_the_page(client, hill, monk
             )
         return text
 
-    monkeypatch.setattr(services, "clean_text", meanwhile)
+    monkeypatch.setattr(services.reviews, "clean_text", meanwhile)
     client.force_login(student.user)
     before = row_counts()
     response = client.post(

@@ -161,3 +161,22 @@ def test_only_the_demo_reset_may_erase_versions_and_only_inside_its_block(versio
         with erasing_whole_schools(connection), connection.cursor() as cursor:
             cursor.execute(delete, [version.pk])
     assert not TranscriptVersion.objects.filter(pk=version.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL flushes with TRUNCATE")
+def test_a_flush_is_recognised_by_what_it_calls_not_by_a_function_name(version):
+    """The SQLite guard opens for Django's own flush (`ops.execute_sql_flush`, marked explicitly);
+    a function that merely carries that name, as a stack walk would have trusted, is refused."""
+    delete = f"DELETE FROM transcripts_transcriptversion WHERE id = {int(version.pk)}"  # noqa: S608
+
+    def execute_sql_flush():
+        with connection.cursor() as cursor:
+            cursor.execute(delete)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        execute_sql_flush()
+    unchanged(version)
+    with transaction.atomic():
+        connection.ops.execute_sql_flush([delete])
+        assert not TranscriptVersion.objects.filter(pk=version.pk).exists()
+        transaction.set_rollback(True)

@@ -80,9 +80,9 @@ def test_printed_transcripts_show_no_grades(hill):
 def test_the_demo_students_with_the_most_credits_fit_page_one(settings):
     """Load the demo (60 students a school) and print the top students of every school."""
     from credo.accounts.models import Student
+    from credo.demo import loader as demo
     from credo.schools.models import School
 
-    demo = pytest.importorskip("credo.core.demo", reason="the demo loader is not in this tree")
     demo.load_demo(students_per_school=60)
     for school in School.objects.all():
         top = (

@@ -168,6 +168,7 @@ BEYOND_AXE = """() => {
 }"""
 
 
+@pytest.mark.any_database
 def test_every_page_type_has_no_wcag_violations(browser, live_server):
     assert AXE_SOURCE, f"axe-core is missing: {AXE}"
     world = build_world()

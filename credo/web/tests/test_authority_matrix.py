@@ -235,6 +235,23 @@ class Matrix:
             client_id="matrix-client",
             client_secret="matrix-secret",
         )
+        from credo.growth import services as growth
+
+        # Educators' growth: the teacher's record, coached by the advisor, observed once.
+        growth.educator_framework_install(actor=h.admin, school=h.school)
+        self.educator = growth.educator_add(actor=h.admin, school=h.school, user=h.teacher)
+        growth.support_assign(
+            actor=h.admin, educator=self.educator, supporter=h.advisor, kind="coach"
+        )
+        ep = growth.selectors.competencies(h.school)[0]
+        growth.observation_record(
+            actor=h.advisor,
+            educator=self.educator,
+            observed_on=dt.date(2025, 10, 1),
+            notes="Matrix notes.",
+            ratings={ep.pk: "2"},
+            feedback="Matrix feedback.",
+        )
 
     def user(self, actor):
         w = self.world
@@ -297,6 +314,7 @@ class Matrix:
             "uidb64": "MQ",
             "token": "not-a-token",
             "provider_id": self.provider.pk,
+            "educator_id": self.educator.pk,
             # allauth's protocol ends: an unknown provider (a real one would call out to Google).
             "organization_slug": "credo999999",
         }

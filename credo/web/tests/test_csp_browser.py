@@ -86,6 +86,7 @@ def test_the_detector_catches_an_inline_script(browser, live_server, db):
     )
 
 
+@pytest.mark.any_database
 def test_no_page_of_any_role_breaks_the_content_security_policy(browser, live_server, csp_settings):
     world = build_world()
     hill, me = world.hill, world.me

@@ -265,6 +265,7 @@ def _main_pages(world) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.any_database
 @pytest.mark.parametrize(
     "size",
     [{"width": 390, "height": 844}, {"width": 320, "height": 640}, {"zoom": 2}],

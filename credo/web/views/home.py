@@ -93,7 +93,7 @@ def demo_shared_transcripts() -> dict[int, object]:
     carrying its token (derived again from the secret key: only its hash is stored)."""
     from django.utils import timezone
 
-    from credo.core.demo import demo_share_token
+    from credo.transcripts.demo_links import demo_share_token
     from credo.transcripts.models import ShareLink
 
     found: dict[int, object] = {}

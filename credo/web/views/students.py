@@ -297,6 +297,7 @@ def evidence_new(request, school, student_id):
     competencies = (
         Competency.objects.filter(school=school)
         .exclude(kind="domain")
+        .exclude(framework__kind="educator")  # educators' own competencies (credo/growth)
         .select_related("framework", "parent")
         .order_by("framework__kind", "framework_id", "sequence", "code")
     )

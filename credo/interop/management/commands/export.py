@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from credo.interop import exports, roster_export
+from credo.interop.models import ImportKind
 from credo.schools.models import School
 
 
@@ -30,13 +31,13 @@ class Command(BaseCommand):
             raise CommandError(f"No school has the slug “{school}”.")
         warnings: list[str] = []
         try:
-            if kind == "scores":
+            if kind == ImportKind.SCORES:
                 data = exports.scores_csv(target)
-            elif kind == "oneroster":
+            elif kind == ImportKind.ONEROSTER:
                 data = roster_export.roster_zip(target)
             else:
                 chosen = exports.framework_to_export(target, framework or None)
-                if kind == "case":
+                if kind == ImportKind.CASE:
                     data = exports.case_json(chosen)
                 else:
                     data, warnings = exports.canvas_csv(chosen)
