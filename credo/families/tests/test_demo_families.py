@@ -6,17 +6,17 @@ from django.test import Client
 from django.urls import reverse
 
 from credo.accounts.models import GuardianLink, User
+from credo.demo.content import DEMO_TODAY, JUNIPER_VALLEY
 from credo.families.models import FamilyReport, LevelText
 from credo.families.pdf import report_html, report_pdf
 from credo.families.selectors import family_report
-from credo.schools.demo_content import DEMO_TODAY, JUNIPER_VALLEY
 
 SMALL = 8
 
 
 @pytest.fixture(scope="module")
 def demo_loaded(django_db_setup, django_db_blocker):
-    from credo.core import demo
+    from credo.demo import loader as demo
 
     with django_db_blocker.unblock():
         demo.load_demo(seed=11, students_per_school=SMALL, progress=lambda _: None)
