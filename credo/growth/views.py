@@ -49,6 +49,17 @@ def _refused(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _on_record(request, school, found, write, done: str):
+    """Run one write on an educator's record; say what was done or why not; back to the record."""
+    try:
+        write()
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("growth:educator", school.slug, found.pk)
+
+
 def _require_staff(request, school) -> None:
     if not access.is_staff(request.user, school):
         raise PermissionDenied("Educators' growth is for the school's staff.")
@@ -125,8 +136,11 @@ def educator(request, school, educator_id):
 @school_page
 def evidence_add(request, school, educator_id):
     found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
-    try:
-        services.growth_evidence_add(
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.growth_evidence_add(
             actor=request.user,
             educator=found,
             kind=request.POST.get("kind", ""),
@@ -137,12 +151,9 @@ def evidence_add(request, school, educator_id):
             file=request.FILES.get("file"),
             competency_ids=request.POST.getlist("competencies"),
             responds_to_id=_int(request.POST.get("responds_to")),
-        )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "Evidence added to your record.")
-    return redirect("growth:educator", school.slug, found.pk)
+        ),
+        "Evidence added to your record.",
+    )
 
 
 @require_POST
@@ -150,19 +161,19 @@ def evidence_add(request, school, educator_id):
 @school_page
 def self_assess(request, school, educator_id):
     found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
-    try:
-        services.self_assess(
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.self_assess(
             actor=request.user,
             educator=found,
             competency_id=request.POST.get("competency"),
             value=request.POST.get("value", ""),
             note=request.POST.get("note", ""),
-        )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "Self-assessment saved.")
-    return redirect("growth:educator", school.slug, found.pk)
+        ),
+        "Self-assessment saved.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -217,18 +228,18 @@ def observe(request, school, educator_id):
 @school_page
 def plan(request, school, educator_id):
     found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
-    try:
-        services.plan_save(
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.plan_save(
             actor=request.user,
             educator=found,
             target_ids=request.POST.getlist("targets"),
             next_steps=request.POST.get("next_steps", ""),
-        )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "Growth plan saved.")
-    return redirect("growth:educator", school.slug, found.pk)
+        ),
+        "Growth plan saved.",
+    )
 
 
 @require_POST
@@ -236,19 +247,19 @@ def plan(request, school, educator_id):
 @school_page
 def request_review(request, school, educator_id):
     found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
-    try:
-        services.microcredential_request(
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.microcredential_request(
             actor=request.user,
             educator=found,
             credit_id=request.POST.get("credit"),
             statement=request.POST.get("statement", ""),
             evidence_ids=request.POST.getlist("evidence"),
-        )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "Review requested: a panel will be formed to decide.")
-    return redirect("growth:educator", school.slug, found.pk)
+        ),
+        "Review requested: a panel will be formed to decide.",
+    )
 
 
 @require_POST
@@ -256,15 +267,15 @@ def request_review(request, school, educator_id):
 @school_page
 def issue(request, school, educator_id):
     found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
-    try:
-        services.microcredential_issue(
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.microcredential_issue(
             actor=request.user, educator=found, award_id=_int(request.POST.get("award"))
-        )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "The school's Open Badge was issued.")
-    return redirect("growth:educator", school.slug, found.pk)
+        ),
+        "The school's Open Badge was issued.",
+    )
 
 
 @require_POST
@@ -272,18 +283,18 @@ def issue(request, school, educator_id):
 @school_page
 def support(request, school, educator_id):
     found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
-    try:
-        services.support_assign(
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.support_assign(
             actor=request.user,
             educator=found,
             supporter=_staff_user(school, request.POST.get("supporter")),
             kind=request.POST.get("kind", ""),
-        )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "Saved.")
-    return redirect("growth:educator", school.slug, found.pk)
+        ),
+        "Saved.",
+    )
 
 
 @require_POST
@@ -291,17 +302,17 @@ def support(request, school, educator_id):
 @school_page
 def peer(request, school, educator_id):
     found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
-    try:
-        services.peer_invite(
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.peer_invite(
             actor=request.user,
             educator=found,
             peer=_staff_user(school, request.POST.get("peer")),
-        )
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "Invitation saved: they can now observe you.")
-    return redirect("growth:educator", school.slug, found.pk)
+        ),
+        "Invitation saved: they can now observe you.",
+    )
 
 
 def _require_leader(request, school) -> None:
