@@ -97,19 +97,14 @@ def level_texts_save(*, actor, scale, language: str, texts: dict[int, tuple[str,
                 continue
             changed += 1
             before[level_id], after[level_id] = old, (label, description)
-            if row is not None and not (label or description):
-                row.delete()
-            elif row:
-                row.label, row.description = label, description
-                row.save(update_fields=["label", "description"])
-            else:
-                LevelText.objects.create(
-                    school=scale.school,
-                    level_id=level_id,
-                    language=language,
-                    label=label,
-                    description=description,
-                )
+            _put_text(
+                LevelText,
+                row,
+                {"label": label, "description": description},
+                school=scale.school,
+                level_id=level_id,
+                language=language,
+            )
         if changed:
             audit_record(
                 actor=actor,
@@ -120,6 +115,19 @@ def level_texts_save(*, actor, scale, language: str, texts: dict[int, tuple[str,
                 after={"language": language, "levels": after},
             )
     return changed
+
+
+def _put_text(model, row, texts: dict[str, str], **identity) -> None:
+    """Store one translation row: all its texts blank removes it (the school's words show again);
+    otherwise update the row, or create it for `identity` (school, what it translates, language)."""
+    if row is not None and not any(texts.values()):
+        row.delete()
+    elif row is not None:
+        for name, value in texts.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(texts))
+    elif any(texts.values()):
+        model.objects.create(**identity, **texts)
 
 
 def credit_text_save(*, actor, credit, language: str, title: str, standard: str) -> bool:
@@ -140,19 +148,14 @@ def credit_text_save(*, actor, credit, language: str, title: str, standard: str)
         old = (row.title, row.standard) if row else ("", "")
         if old == (title, standard):
             return False
-        if row is not None and not (title or standard):
-            row.delete()
-        elif row:
-            row.title, row.standard = title, standard
-            row.save(update_fields=["title", "standard"])
-        else:
-            CreditText.objects.create(
-                school=credit.school,
-                credit=credit,
-                language=language,
-                title=title,
-                standard=standard,
-            )
+        _put_text(
+            CreditText,
+            row,
+            {"title": title, "standard": standard},
+            school=credit.school,
+            credit=credit,
+            language=language,
+        )
         audit_record(
             actor=actor,
             school=credit.school,
