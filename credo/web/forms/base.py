@@ -1,6 +1,7 @@
 """Widgets and fields every form shares."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -31,7 +32,8 @@ class DatedForm(forms.Form):
 
 def date_field(label: str, **kwargs) -> forms.DateField:
     kwargs.setdefault(
-        "error_messages", {"required": "Give the date.", "invalid": "Give a date like 2025-10-31."}
+        "error_messages",
+        {"required": _("Give the date."), "invalid": _("Give a date like 2025-10-31.")},
     )
     return forms.DateField(label=label, widget=DateInput(), **kwargs)
 

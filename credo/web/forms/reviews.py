@@ -1,6 +1,7 @@
 """Forms of credit reviews: scheduling and seating a panel, inviting an outside expert, deciding."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from credo.mastery.models import Decision
 from credo.web.forms.base import ModelMultiChoice, datetime_field
@@ -42,15 +43,15 @@ class GuestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Your vote",
-        choices=Decision.choices,
+        label=_("Your vote"),
+        choices=[(Decision.AWARD, _("Award the credit")), (Decision.NOT_YET, _("Not yet"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose to award the credit or “not yet”."},
+        error_messages={"required": _("Choose to award the credit or “not yet”.")},
     )
     feedback = forms.CharField(
-        label="Feedback for the student",
+        label=_("Feedback for the student"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=6000,
-        help_text="What the evidence shows, and — for “not yet” — what to work on.",
-        error_messages={"required": "Write feedback for the student."},
+        help_text=_("What the evidence shows, and — for “not yet” — what to work on."),
+        error_messages={"required": _("Write feedback for the student.")},
     )

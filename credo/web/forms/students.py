@@ -1,6 +1,7 @@
 """Forms a student uses: evidence, sharing, peer feedback, a credit-review request, their story."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from credo.core.forms import UploadField
 from credo.core.limits import LONG_TEXT_LIMIT, TEXT_LIMIT
@@ -8,64 +9,81 @@ from credo.evidence.models import EvidenceKind
 from credo.mastery.models import ReviewFormat
 from credo.web.forms.base import DatedForm, ModelMultiChoice, date_field
 
-STUDENT_KINDS = [(k, lbl) for k, lbl in EvidenceKind.choices if k != EvidenceKind.OBSERVATION]
+# The choices a student meets, in their language (the models' labels stay the school's words: they
+# go into published documents).
+KIND_WORDS = {
+    EvidenceKind.FILE: _("File"),
+    EvidenceKind.LINK: _("Link"),
+    EvidenceKind.TEXT: _("Text or reflection"),
+    EvidenceKind.OBSERVATION: _("Observation"),
+}
+STUDENT_KINDS = [(k, KIND_WORDS[k]) for k in EvidenceKind if k != EvidenceKind.OBSERVATION]
+FORMAT_WORDS = [
+    (ReviewFormat.PORTFOLIO, _("Portfolio review")),
+    (ReviewFormat.EXHIBITION, _("Exhibition")),
+    (ReviewFormat.DEFENSE, _("Defense")),
+    (ReviewFormat.PITCH, _("Committee pitch")),
+]
 
 
 class EvidenceForm(DatedForm):
     kind = forms.ChoiceField(
-        label="What are you adding?",
+        label=_("What are you adding?"),
         choices=STUDENT_KINDS,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what kind of evidence this is."},
+        error_messages={"required": _("Choose what kind of evidence this is.")},
     )
     title = forms.CharField(
-        label="Title", max_length=200, error_messages={"required": "Give your work a title."}
+        label=_("Title"), max_length=200, error_messages={"required": _("Give your work a title.")}
     )
     file = UploadField(
-        label="File",
+        label=_("File"),
         required=False,
-        help_text="PDF, office document, plain text, image, audio or video.",
+        help_text=_("PDF, office document, plain text, image, audio or video."),
     )
     url = forms.URLField(
-        label="Link",
+        label=_("Link"),
         required=False,
         max_length=500,
         assume_scheme="https",
-        error_messages={"invalid": "Give a full web address, starting with https://."},
+        error_messages={"invalid": _("Give a full web address, starting with https://.")},
     )
     body = forms.CharField(
-        label="Text or reflection",
+        label=_("Text or reflection"),
         required=False,
         max_length=LONG_TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What you did, what you learned, what you would do differently.",
+        help_text=_("What you did, what you learned, what you would do differently."),
     )
-    demonstrated_on = date_field("When did you do it?")
+    demonstrated_on = date_field(_("When did you do it?"))
     section = forms.ModelChoiceField(
-        queryset=None, required=False, label="From a section", empty_label="— not from a section —"
+        queryset=None,
+        required=False,
+        label=_("From a section"),
+        empty_label=_("— not from a section —"),
     )
-    outside_school = forms.BooleanField(label="Done outside school", required=False)
+    outside_school = forms.BooleanField(label=_("Done outside school"), required=False)
     vouched_by = forms.CharField(
-        label="Who can vouch for it",
+        label=_("Who can vouch for it"),
         required=False,
         max_length=200,
-        help_text="For work outside school: a coach, employer, mentor… and how to reach them.",
+        help_text=_("For work outside school: a coach, employer, mentor… and how to reach them."),
     )
     competencies = ModelMultiChoice(
         queryset=None,
-        label="Competencies it shows",
+        label=_("Competencies it shows"),
         label_from=lambda c: f"{c.code} — {c.statement[:90]}",
     )
     credits = ModelMultiChoice(
         queryset=None,
-        label="Put it forward for these credits",
+        label=_("Put it forward for these credits"),
         label_from=lambda c: f"{c.title} ({c.get_level_display().lower()})",
     )
     shared_with_peers = forms.BooleanField(
-        label="Share with classmates for peer feedback", required=False
+        label=_("Share with classmates for peer feedback"), required=False
     )
     highlighted = forms.BooleanField(
-        label="Highlight it on my transcript (once an educator approves it)", required=False
+        label=_("Highlight it on my transcript (once an educator approves it)"), required=False
     )
 
     def __init__(
@@ -84,52 +102,52 @@ class EvidenceForm(DatedForm):
         )
         self.fields["credits"].group_by = lambda c: c.area.name
         if staff:
-            self.fields["kind"].choices = EvidenceKind.choices
+            self.fields["kind"].choices = list(KIND_WORDS.items())
             self.fields["kind"].label = "Kind of evidence"
 
 
 class SharingForm(forms.Form):
-    shared_with_peers = forms.BooleanField(label="Shared with classmates", required=False)
-    highlighted = forms.BooleanField(label="Highlighted on my transcript", required=False)
+    shared_with_peers = forms.BooleanField(label=_("Shared with classmates"), required=False)
+    highlighted = forms.BooleanField(label=_("Highlighted on my transcript"), required=False)
 
 
 class PeerFeedbackForm(forms.Form):
     body = forms.CharField(
-        label="Your feedback",
+        label=_("Your feedback"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
-        help_text="Kind, specific, helpful: what works, and one thing to try.",
-        error_messages={"required": "Write your feedback."},
+        help_text=_("Kind, specific, helpful: what works, and one thing to try."),
+        error_messages={"required": _("Write your feedback.")},
     )
 
 
 class ReviewRequestForm(forms.Form):
     statement = forms.CharField(
-        label="Your case for the credit",
+        label=_("Your case for the credit"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="How your evidence meets the credit's standard.",
-        error_messages={"required": "Explain how your evidence meets the standard."},
+        help_text=_("How your evidence meets the credit's standard."),
+        error_messages={"required": _("Explain how your evidence meets the standard.")},
     )
     format = forms.ChoiceField(
-        label="How you would like to present it",
-        choices=ReviewFormat.choices,
+        label=_("How you would like to present it"),
+        choices=FORMAT_WORDS,
         widget=forms.RadioSelect,
         initial=ReviewFormat.PORTFOLIO,
     )
     evidence = ModelMultiChoice(
         queryset=None,
-        label="Evidence for the panel",
+        label=_("Evidence for the panel"),
         label_from=lambda e: f"{e.title} ({e.demonstrated_on:%Y-%m-%d})",
-        error_messages={"required": "Choose at least one piece of evidence."},
+        error_messages={"required": _("Choose at least one piece of evidence.")},
     )
 
     override_reason = forms.CharField(
-        label="Why review it before the requirement is met",
+        label=_("Why review it before the requirement is met"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text="Only an admin or registrar may request a review early, and must say why.",
+        help_text=_("Only an admin or registrar may request a review early, and must say why."),
     )
 
     def __init__(self, *args, evidence=None, suggested=(), may_override=False, **kwargs):
@@ -137,9 +155,9 @@ class ReviewRequestForm(forms.Form):
         self.fields["evidence"].queryset = evidence
         suggested = set(suggested)
         self.fields["evidence"].group_by = lambda e: (
-            "Tagged to this credit or its competencies"
+            _("Tagged to this credit or its competencies")
             if e.pk in suggested
-            else "Your other evidence"
+            else _("Your other evidence")
         )
         self.fields["evidence"].required = True
         if not may_override:
@@ -148,12 +166,14 @@ class ReviewRequestForm(forms.Form):
 
 class StoryForm(forms.Form):
     body = forms.CharField(
-        label="My story",
+        label=_("My story"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 14}),
         max_length=6000,
-        help_text="In your own words: who you are as a learner, what you care about, what you "
-        "are proud of. About a page.",
+        help_text=_(
+            "In your own words: who you are as a learner, what you care about, what you "
+            "are proud of. About a page."
+        ),
     )
 
 
