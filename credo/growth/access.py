@@ -19,18 +19,15 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from credo.accounts.access import roles_in
-from credo.accounts.models import STAFF_ROLES, Role
-from credo.growth.models import Educator, PeerInvitation, Support
+from credo.accounts.access import is_staff_of, roles_in
+from credo.accounts.models import Role
+from credo.frameworks.models import FrameworkKind
+from credo.growth.models import Educator, ObserverRole, PeerInvitation, Support
 
 
 def is_leader(user, school) -> bool:
     """Return whether `user` leads `school` (its admins; a superuser counts as one)."""
     return bool(user is not None and Role.ADMIN in roles_in(user, school))
-
-
-def is_staff(user, school) -> bool:
-    return bool(user is not None and roles_in(user, school) & STAFF_ROLES)
 
 
 def is_self(user, educator: Educator) -> bool:
@@ -59,7 +56,7 @@ def can_see(user, educator: Educator) -> bool:
 
 
 def can_observe(user, educator: Educator) -> bool:
-    if is_self(user, educator) or not is_staff(user, educator.school_id):
+    if is_self(user, educator) or not is_staff_of(user, educator.school_id):
         return False
     return (
         is_leader(user, educator.school_id)
@@ -68,13 +65,13 @@ def can_observe(user, educator: Educator) -> bool:
     )
 
 
-def observer_role(user, educator: Educator) -> str:
+def observer_role(user, educator: Educator) -> ObserverRole:
     """Return how `user` observes `educator`: coach, leader or peer (ask `can_observe` first)."""
     if supports(user, educator):
-        return "coach"
+        return ObserverRole.COACH
     if is_leader(user, educator.school_id):
-        return "leader"
-    return "peer"
+        return ObserverRole.LEADER
+    return ObserverRole.PEER
 
 
 def can_add_evidence(user, educator: Educator) -> bool:
@@ -96,7 +93,7 @@ def can_observe_on(user, learner, competency) -> bool:
     and only on the school's educator competencies."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if competency is not None and competency.framework.kind != "educator":
+    if competency is not None and competency.framework.kind != FrameworkKind.EDUCATOR:
         return False
     educator = Educator.objects.filter(learner_id=learner.pk).first()
     if educator is None:

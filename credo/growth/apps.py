@@ -7,8 +7,9 @@ class GrowthConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from credo.accounts.models import LearnerKind
         from credo.growth import access
         from credo.mastery.access import LEARNER_ASSESSORS
 
         # mastery asks growth who may assess an educator's own learner record
-        LEARNER_ASSESSORS["educator"] = access.can_observe_on
+        LEARNER_ASSESSORS[LearnerKind.EDUCATOR] = access.can_observe_on

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from credo.accounts.models import STAFF_ROLES, LearnerKind, Membership, User
 from credo.frameworks.models import Competency, Framework, FrameworkKind
-from credo.growth.models import Educator, GrowthPlan, Observation, Support
+from credo.growth.models import Educator, GrowthPlan, Observation, Support, SupportKind
 
 
 def educator_framework(school) -> Framework | None:
@@ -212,7 +213,7 @@ def staff_overview(school) -> dict:
     counts = {
         row["competency_id"]: row
         for row in MasteryState.objects.filter(
-            school=school, student__kind="educator", competency__in=comps
+            school=school, student__kind=LearnerKind.EDUCATOR, competency__in=comps
         )
         .values("competency_id")
         .annotate(
@@ -234,7 +235,7 @@ def staff_overview(school) -> dict:
         "observations": Observation.objects.filter(school=school).count(),
         "plans": educators.filter(plans__isnull=False).distinct().count(),
         "new_hires_mentored": educators.filter(
-            new_hire=True, supports__kind="mentor", supports__ended_on__isnull=True
+            new_hire=True, supports__kind=SupportKind.MENTOR, supports__ended_on__isnull=True
         )
         .distinct()
         .count(),
@@ -247,7 +248,7 @@ def _award_count(school) -> int:
     from credo.mastery.models import CreditAward
 
     return CreditAward.objects.filter(
-        school=school, student__kind="educator", revoked_at__isnull=True
+        school=school, student__kind=LearnerKind.EDUCATOR, revoked_at__isnull=True
     ).count()
 
 
@@ -257,4 +258,31 @@ def staff_list(school) -> list:
         Educator.objects.filter(school=school)
         .select_related("user")
         .prefetch_related("supports__supporter")
+    )
+
+
+def staff_members(school, *, exclude=None) -> list:
+    """The school's active staff (admins, registrars, teachers, advisors), by name: who may coach,
+    mentor, observe as a peer or be given a growth record."""
+    qs = User.objects.filter(
+        pk__in=Membership.objects.filter(school=school, role__in=STAFF_ROLES).values("user_id"),
+        is_active=True,
+    ).order_by("last_name", "first_name", "id")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return list(qs)
+
+
+def staff_member(school, user_id):
+    """One active staff member of the school by id (None for anyone else or a malformed id)."""
+    if user_id is None:
+        return None
+    return (
+        User.objects.filter(
+            pk=user_id,
+            is_active=True,
+            pk__in=Membership.objects.filter(school=school, role__in=STAFF_ROLES).values("user_id"),
+        )
+        .order_by()
+        .first()
     )

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from credo.accounts.access import is_staff_of
 from credo.accounts.models import LearnerKind, Student
 from credo.core.audit import audit_record
 from credo.core.errors import NotAllowed, refuse
@@ -128,7 +129,7 @@ def educator_add(
     from credo.mastery import engine
 
     _require_manage(actor, school, "add educators")
-    if user is None or not access.is_staff(user, school):
+    if user is None or not is_staff_of(user, school):
         refuse("user", "Choose a member of the school's staff.")
     if Educator.objects.filter(school=school, user=user).exists():
         refuse("user", f"{user} already has a growth record here.")
@@ -166,7 +167,7 @@ def support_assign(*, actor, educator: Educator, supporter, kind: str) -> Suppor
     _require_manage(actor, educator.school_id, "name coaches and mentors")
     if kind not in SupportKind.values:
         refuse("kind", "Choose coach or mentor.")
-    if supporter is None or not access.is_staff(supporter, educator.school_id):
+    if supporter is None or not is_staff_of(supporter, educator.school_id):
         refuse("supporter", "Choose a member of the school's staff.")
     if supporter.pk == educator.user_id:
         refuse("supporter", "An educator cannot coach or mentor themselves.")
@@ -214,21 +215,24 @@ def peer_invite(*, actor, educator: Educator, peer) -> PeerInvitation:
     """The educator invites a colleague to observe them (and rate what they see, formatively)."""
     if not access.is_self(actor, educator):
         raise NotAllowed("Only the educator invites peers to observe them.")
-    if peer is None or not access.is_staff(peer, educator.school_id) or peer.pk == actor.pk:
+    if peer is None or not is_staff_of(peer, educator.school_id) or peer.pk == actor.pk:
         refuse("peer", "Choose a colleague on the school's staff.")
     if PeerInvitation.objects.filter(educator=educator, peer=peer, closed_at__isnull=True).exists():
         refuse("peer", f"{peer} is already invited.")
-    with transaction.atomic(durable=True):
-        invitation = PeerInvitation.objects.create(
-            school_id=educator.school_id, educator=educator, peer=peer
-        )
-        audit_record(
-            actor=actor,
-            school=educator.school_id,
-            action="growth.peer_invited",
-            target=invitation,
-            after={"educator": educator.pk, "peer": peer.pk},
-        )
+    try:
+        with transaction.atomic(durable=True):
+            invitation = PeerInvitation.objects.create(
+                school_id=educator.school_id, educator=educator, peer=peer
+            )
+            audit_record(
+                actor=actor,
+                school=educator.school_id,
+                action="growth.peer_invited",
+                target=invitation,
+                after={"educator": educator.pk, "peer": peer.pk},
+            )
+    except IntegrityError:  # the same invitation sent twice at once: one open invitation a peer
+        refuse("peer", f"{peer} is already invited.")
     return invitation
 
 
@@ -372,7 +376,7 @@ def observation_record(
         refuse("ratings", "Rate at least one competency you observed.")
     competencies = _educator_competencies(educator, chosen)
     role = access.observer_role(actor, educator)
-    kind = AssessmentKind.FORMATIVE if role == "peer" else AssessmentKind.SUMMATIVE
+    kind = AssessmentKind.FORMATIVE if role == ObserverRole.PEER else AssessmentKind.SUMMATIVE
     day = observed_on or educator.school.today()
     with transaction.atomic(durable=True):
         lock_students([educator.learner_id])
@@ -380,7 +384,7 @@ def observation_record(
             actor=actor,
             student=educator.learner,
             kind=EvidenceKind.OBSERVATION,
-            title=f"Observation by {actor} ({ObserverRole(role).label.lower()})",
+            title=f"Observation by {actor} ({role.label.lower()})",
             demonstrated_on=observed_on,
             body=notes,
             competencies=competencies,

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from credo.accounts.access import is_staff_of
 from credo.accounts.http import school_page
-from credo.accounts.models import Membership
 from credo.core.http import page
 from credo.evidence.models import EvidenceKind
 from credo.growth import access, selectors, services
@@ -61,26 +60,12 @@ def _on_record(request, school, found, write, done: str):
 
 
 def _require_staff(request, school) -> None:
-    if not access.is_staff(request.user, school):
+    if not is_staff_of(request.user, school):
         raise PermissionDenied("Educators' growth is for the school's staff.")
 
 
-def _staff_users(school, *, exclude=None):
-    User = get_user_model()
-    ids = Membership.objects.filter(
-        school=school, role__in=["admin", "registrar", "teacher", "advisor"]
-    ).values("user_id")
-    qs = User.objects.filter(pk__in=ids, is_active=True).order_by("last_name", "first_name", "id")
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
-    return list(qs)
-
-
 def _staff_user(school, user_id):
-    user_id = _int(user_id)
-    if user_id is None:
-        return None
-    return next((u for u in _staff_users(school) if u.pk == user_id), None)
+    return selectors.staff_member(school, _int(user_id))
 
 
 @require_GET
@@ -125,7 +110,7 @@ def educator(request, school, educator_id):
             "leader": access.can_manage(user, school),
             "evidence_kinds": EVIDENCE_KINDS,
             "support_kinds": SupportKind.choices,
-            "colleagues": _staff_users(school, exclude=found.user_id),
+            "colleagues": selectors.staff_members(school, exclude=found.user_id),
             "today": school.today().isoformat(),
         },
     )
@@ -215,8 +200,8 @@ def observe(request, school, educator_id):
             "educator": found,
             "competencies": selectors.competencies(school),
             "levels": list(framework.scale.levels.all()) if framework else [],
-            "role": ObserverRole(role).label,
-            "peer": role == "peer",
+            "role": role.label,
+            "peer": role == ObserverRole.PEER,
             "today": school.today().isoformat(),
             "post": request.POST if request.method == "POST" else {},
         },
@@ -334,7 +319,7 @@ def staff(request, school):
             "overview": selectors.staff_overview(school),
             "staff_list": selectors.staff_list(school),
             "framework": selectors.educator_framework(school),
-            "candidates": [u for u in _staff_users(school) if u.pk not in has],
+            "candidates": [u for u in selectors.staff_members(school) if u.pk not in has],
         },
     )
 
