@@ -397,9 +397,11 @@ def run_web(bench) -> dict:
     """Measure the production server: one client alone, then `bench.clients`; return the figures."""
     from django.db import connection
 
+    from credo.core.management.commands.serve import default_threads, default_workers
+
     clients, seconds = bench.web_clients, bench.web_seconds
-    workers = bench.web_workers or (os.cpu_count() or 1) + 1
-    threads = bench.web_threads or 4
+    workers = bench.web_workers or default_workers()
+    threads = bench.web_threads or default_threads()
     pool = threads
     bench.say("web: a 30-student section, a signed-in teacher and student, a shared transcript")
     targets = prepare(bench)

@@ -50,3 +50,21 @@ def test_a_bad_pool_size_is_refused_with_a_message(monkeypatch):
 def test_unknown_scheme_is_refused_with_a_message():
     with pytest.raises(ValueError, match="unsupported scheme 'mysql'"):
         database_from_url("mysql://x/y")
+
+
+def test_postgres_connections_turn_jit_off_unless_the_url_says_otherwise():
+    options = database_from_url("postgres://u@db.example/credo")["OPTIONS"]
+    assert options["options"] == "-c jit=off"
+    given = database_from_url("postgres://u@db.example/credo?options=-c%20work_mem%3D64MB")
+    assert given["OPTIONS"]["options"] == "-c work_mem=64MB"
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_connection_runs_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no JIT")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

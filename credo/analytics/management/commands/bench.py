@@ -67,7 +67,9 @@ class Command(BaseCommand):
             help="web: seconds of load, for one client and then for all (20)",
         )
         parser.add_argument(
-            "--web-workers", type=int, help="web: server processes (default: cores + 1)"
+            "--web-workers",
+            type=int,
+            help="web: server processes (default: as credo serve --production)",
         )
         parser.add_argument(
             "--web-threads", type=int, help="web: threads per server process (default: 4)"
