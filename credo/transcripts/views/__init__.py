@@ -10,6 +10,7 @@ scholarship letter); `common` holds what they share.
 """
 
 from credo.transcripts.views.cohorts import home, run_detail, run_retry
+from credo.transcripts.views.letters import letter_page, letter_pdf, letters_family, student_letters
 from credo.transcripts.views.school_settings import grade_report, settings_page
 from credo.transcripts.views.shared import (
     shared,
@@ -31,6 +32,9 @@ __all__ = [
     "NEW_LINK",
     "grade_report",
     "home",
+    "letter_page",
+    "letter_pdf",
+    "letters_family",
     "preview",
     "run_detail",
     "run_retry",
@@ -39,6 +43,7 @@ __all__ = [
     "shared_evidence",
     "shared_evidence_file",
     "shared_pdf",
+    "student_letters",
     "student_transcript",
     "verify",
     "version_evidence",

@@ -110,6 +110,7 @@ def settings_page(request, school):
             "contact_form": contact_form,
             "grade_form": grade_form,
             "table": table,
+            "letters_to_family": policy.letters_to_family,
         },
         status=status,
     )

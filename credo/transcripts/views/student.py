@@ -22,6 +22,7 @@ from credo.transcripts import render as tx_render
 from credo.transcripts.access import (
     access_comment,
     access_link_for_change,
+    may_read_letters,
     may_share,
 )
 from credo.transcripts.models import TranscriptComment
@@ -70,6 +71,7 @@ def _student_context(
         "highlighted_approved": highlighted.filter(approved_at__isnull=False).count(),
         "highlighted_waiting": highlighted.filter(approved_at__isnull=True).count(),
         "grade_conversion": manager and school.grade_conversion_enabled,
+        "letters_readable": may_read_letters(request.user, student),
         "now": timezone.now(),
     }
 
