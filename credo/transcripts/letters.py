@@ -173,7 +173,7 @@ def render_pdf(letter) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=print_html(letter), base_url=render.base_url() + "/").write_pdf(
-        pdf_identifier=letter.public_id.hex.encode()
+        pdf_identifier=letter.public_id.hex.encode(), font_config=pdf.font_config()
     )
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from credo.accounts.access import access_student, is_manager
 from credo.accounts.http import school_page
@@ -84,6 +84,7 @@ def student_letters(request, school, student_id):
 
 @login_required
 @school_page
+@require_safe
 def letter_page(request, school, letter_id):
     letter = access_letter(user=request.user, school=school, letter_id=letter_id)
     ctx = letters.context(letter)
@@ -93,6 +94,7 @@ def letter_page(request, school, letter_id):
 
 @login_required
 @school_page
+@require_safe
 def letter_pdf(request, school, letter_id):
     letter = access_letter(user=request.user, school=school, letter_id=letter_id)
     data = letters.letter_pdf(letter)
