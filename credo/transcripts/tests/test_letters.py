@@ -205,7 +205,7 @@ def test_another_school_never_reaches_the_letter(client, enabled, dale, student)
     assert anon.status_code == 302 and "login" in anon["Location"]
 
 
-def test_the_pdf_is_drawn_once_then_served_from_the_cache(enabled, student, monkeypatch):
+def test_the_pdf_is_drawn_once_then_served_from_the_cache(client, enabled, student, monkeypatch):
     letter = produce(enabled, student)
     calls = []
     real = letters.render_pdf
@@ -215,7 +215,11 @@ def test_the_pdf_is_drawn_once_then_served_from_the_cache(enabled, student, monk
         return real(item)
 
     monkeypatch.setattr(letters, "render_pdf", counting)
-    first = letters.letter_pdf(letter)
-    second = letters.letter_pdf(letter)
+    target = url("letter_pdf", enabled.school.slug, letter.public_id)
+    client.force_login(enabled.registrar)
+    first = b"".join(client.get(target).streaming_content)
+    client.force_login(enabled.admin)
+    second = b"".join(client.get(target).streaming_content)
     assert first == second and first.startswith(b"%PDF")
-    assert calls == [letter.pk]
+    assert calls == [letter.pk]  # the second request read the stored file: no WeasyPrint
+    assert letters._path(letter).read_bytes() == first
