@@ -335,6 +335,9 @@ def incremental_section(bench: Bench) -> dict:
         Metric("transcript_pdf_cached_median_s", "PDF served from its file, median", "s"),
         Metric("transcript_pdf_cached_max_s", "PDF served from its file, max", "s", ("<=", 0.5)),
         Metric("transcript_run_s", "cohort queued → all published", "s"),
+        Metric("letter_pdf_timed", "eligibility letters produced and timed"),
+        Metric("letter_pdf_cold_median_s", "eligibility letter PDF drawn cold, median", "s"),
+        Metric("letter_pdf_cached_median_s", "eligibility letter PDF from its file, median", "s"),
     ],
 )
 def transcripts_section(bench: Bench) -> dict:

@@ -1,10 +1,22 @@
 """The school's journey report as a printable PDF (WeasyPrint): the profile, where each domain
-stands, readiness for the Mastery Transcript, progress over time and the open action items."""
+stands, readiness for the Mastery Transcript, progress over time and the open action items.
+
+WeasyPrint takes ~0.2 s to lay out and write the report (and ~0.6 s more the first time in a
+process, importing Pango and Cairo), while gathering its content and rendering its HTML take
+~20 ms. So the PDF is drawn once per content version: the file is kept under
+``CREDO_JOURNEY_CACHE`` (default ``var/journey``), named by the school and a hash of the report's
+HTML and ``LAYOUT``. Any change the report shows (a rating agreed, an action item, a snapshot,
+the team, the day it is dated) changes the HTML, hence the name, and the school's older file is
+removed when the new one is written.
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -17,7 +29,11 @@ def _data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def report_context(*, school, assessment, generated_by=None) -> dict:
+# Bump when the report's layout changes, so stored PDFs are drawn again.
+LAYOUT = 1
+
+
+def report_context(*, school, assessment) -> dict:
     """Return everything the report shows, from the team's agreed ratings as they stand now."""
     domains = sel.framework_domains(assessment.framework, with_essentials=True)
     comps = [c for d in domains for c in d.competencies.all()]
@@ -49,7 +65,6 @@ def report_context(*, school, assessment, generated_by=None) -> dict:
         "assessment": assessment,
         "framework": assessment.framework,
         "generated_at": timezone.now(),
-        "generated_by": generated_by,
         "profile_uri": _data_uri(
             render_profile_svg(
                 areas,
@@ -74,12 +89,51 @@ def report_context(*, school, assessment, generated_by=None) -> dict:
     }
 
 
-def journey_report_pdf(*, school, assessment, generated_by=None) -> bytes:
-    """Return the journey report of `school` as PDF bytes."""
+def report_html(*, school, assessment) -> str:
+    """Return the HTML WeasyPrint lays out for the school's report as it stands now."""
+    return render_to_string(
+        "journey/report.html", report_context(school=school, assessment=assessment)
+    )
+
+
+def report_key(html: str) -> str:
+    """Return the hash that names a report's PDF: its HTML and the layout version."""
+    return hashlib.sha256(f"journey-l{LAYOUT}\n{html}".encode()).hexdigest()
+
+
+def cache_dir() -> Path:
+    path = Path(getattr(settings, "CREDO_JOURNEY_CACHE", "") or Path(settings.VAR_DIR) / "journey")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cached_path(school, key: str) -> Path:
+    return cache_dir() / f"journey-{school.pk}-{key[:32]}.pdf"
+
+
+def draw_pdf(html: str) -> bytes:
+    """Lay out and write the report now (the slow part: WeasyPrint)."""
     from weasyprint import HTML
 
-    html = render_to_string(
-        "journey/report.html",
-        report_context(school=school, assessment=assessment, generated_by=generated_by),
-    )
-    return HTML(string=html).write_pdf()
+    from credo.transcripts.pdf import font_config
+
+    return HTML(string=html).write_pdf(font_config=font_config())
+
+
+def journey_report_pdf(*, school, assessment) -> bytes:
+    """Return the journey report of `school` as PDF bytes: the stored file while the report's
+    content is unchanged, else drawn now, stored, and the school's older file removed."""
+    from credo.transcripts.pdf import _write
+
+    html = report_html(school=school, assessment=assessment)
+    path = cached_path(school, report_key(html))
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    data = draw_pdf(html)
+    _write(path, data)
+    for old in path.parent.glob(f"journey-{school.pk}-*.pdf"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return data

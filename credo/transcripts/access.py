@@ -3,6 +3,10 @@
 Published versions are read by those who may see the student (staff who work with them, the
 student, their guardians). Share links are opened by anyone holding the token; changing one
 takes the student or a registrar.
+
+Eligibility and scholarship letters exist only while the school has turned grade conversion on:
+admins and registrars produce and read them; the student and their guardians read their own
+when the school lets them (`TranscriptPolicy.letters_to_family`); nobody else, ever.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ import uuid
 from django.http import Http404
 
 from credo.accounts.access import is_manager, roles_in, students_visible_to
-from credo.accounts.models import MANAGER_ROLES
+from credo.accounts.models import MANAGER_ROLES, GuardianLink, Role
 from credo.transcripts.models import (
+    EligibilityLetter,
     PublicationRun,
     ShareLink,
     TranscriptComment,
+    TranscriptPolicy,
     TranscriptVersion,
 )
 
@@ -100,3 +106,57 @@ def access_comment(*, user, school, comment_id) -> TranscriptComment:
     if not students_visible_to(user, school).filter(pk=comment.student_id).exists():
         raise Http404("No such comment.")
     return comment
+
+
+# --- eligibility and scholarship letters ---------------------------------------------------------
+
+
+def letters_enabled(school) -> bool:
+    """Return whether the school produces letters at all: only while grade conversion is on."""
+    return bool(school.grade_conversion_enabled)
+
+
+def letters_open_to_family(school) -> bool:
+    """Return whether the school lets students and guardians read the letters made for them."""
+    return TranscriptPolicy.objects.filter(school=school, letters_to_family=True).exists()
+
+
+def may_produce_letter(user, school) -> bool:
+    """Return whether `user` may produce letters for the school's students: an admin or registrar,
+    while the school's grade conversion is on."""
+    return letters_enabled(school) and is_manager(user, school)
+
+
+def may_read_letters(user, student) -> bool:
+    """Return whether `user` may read the letters produced about `student`: the school's admins and
+    registrars; the student and their guardians if the school lets them; only while conversion is on.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    school = student.school
+    if not letters_enabled(school):
+        return False
+    roles = roles_in(user, school)
+    if roles & MANAGER_ROLES:
+        return True
+    if not letters_open_to_family(school):
+        return False
+    if Role.STUDENT in roles and student.user_id is not None and student.user_id == user.pk:
+        return True
+    return (
+        Role.GUARDIAN in roles
+        and GuardianLink.objects.filter(guardian=user, student=student, school=school).exists()
+    )
+
+
+def access_letter(*, user, school, letter_id) -> EligibilityLetter:
+    """Return the school's letter with public id `letter_id` if `user` may read it; else Http404."""
+    try:
+        letter = EligibilityLetter.objects.select_related(
+            "student", "student__school", "version", "produced_by"
+        ).get(school=school, public_id=uuid.UUID(str(letter_id)))
+    except (EligibilityLetter.DoesNotExist, ValueError):
+        raise Http404("No such letter.") from None
+    if not may_read_letters(user, letter.student):
+        raise Http404("No such letter.")
+    return letter

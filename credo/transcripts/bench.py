@@ -51,6 +51,59 @@ def pdf_timings(versions, *, sample: int = PDF_SAMPLE) -> dict:
     }
 
 
+LETTER_SAMPLE = 7  # letters produced and timed
+
+
+def letter_timings(*, school, registrar, versions, sample: int = LETTER_SAMPLE) -> dict:
+    """Turn on the school's grade conversion (a table spanning its scale), produce a letter for
+    up to `sample` published students and time each letter's PDF drawn cold, then served from its
+    file. Return the medians, in seconds."""
+    from decimal import Decimal
+
+    from credo.frameworks.models import Framework, FrameworkKind
+    from credo.transcripts import letters, services
+
+    scales = [
+        f.scale
+        for f in Framework.objects.filter(
+            school=school, kind=FrameworkKind.ACADEMIC
+        ).select_related("scale")
+    ]
+    low = min((s.min_value for s in scales), default=Decimal(0))
+    high = max((s.max_value for s in scales), default=Decimal(4))
+    step = (high - low) / 3
+    services.grade_table_save(
+        actor=registrar,
+        school=school,
+        name="Athletics eligibility (bench)",
+        bands=[(low + 2 * step, "A", "4"), (low + step, "B", "3"), (low, "C", "2")],
+    )
+    services.grade_conversion_set_enabled(actor=registrar, school=school, enabled=True)
+    school.refresh_from_db()
+    cold, cached = [], []
+    for version in versions[:sample]:
+        student = version.student
+        student.school = school  # as the registrar's request would read it: conversion on
+        letter = services.letter_produce(
+            actor=registrar,
+            student=student,
+            recipient="NCAA Eligibility Center",
+            purpose="initial academic eligibility",
+            include_grades=True,
+        )
+        t = time.perf_counter()
+        letters.letter_pdf(letter)
+        cold.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        letters.letter_pdf(letter)
+        cached.append(time.perf_counter() - t)
+    return {
+        "letter_pdf_timed": len(cold),
+        "letter_pdf_cold_median_s": statistics.median(cold) if cold else 0.0,
+        "letter_pdf_cached_median_s": statistics.median(cached) if cached else 0.0,
+    }
+
+
 def publish_cohort(bench, *, size: int = COHORT_SIZE) -> dict:
     """Publish `size` students of the district's senior cohort; return the figures."""
     from django.conf import settings
@@ -99,7 +152,11 @@ def publish_cohort(bench, *, size: int = COHORT_SIZE) -> dict:
                 )
             wall = time.perf_counter() - t
             run = PublicationRun.objects.get(pk=run.pk)
-            timings = pdf_timings(list(TranscriptVersion.objects.filter(run=run)))
+            published = list(
+                TranscriptVersion.objects.filter(run=run).select_related("student__school")
+            )
+            timings = pdf_timings(published)
+            timings.update(letter_timings(school=school, registrar=registrar, versions=published))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     if run.status != RunStatus.DONE:

@@ -136,3 +136,28 @@ class GradeTableForm(forms.Form):
         return [
             (self[f"min_{i}"], self[f"label_{i}"], self[f"points_{i}"]) for i in range(self.ROWS)
         ]
+
+
+class LetterForm(forms.Form):
+    recipient = forms.CharField(
+        max_length=200,
+        label="Addressed to",
+        help_text="The eligibility body or scholarship programme, e.g. “NCAA Eligibility Center”.",
+        error_messages={
+            "required": "Name the body or programme the letter is for.",
+            "max_length": "Keep the name to %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+    purpose = forms.CharField(
+        max_length=300,
+        label="Purpose",
+        help_text="What they asked for, e.g. “initial academic eligibility” or “merit award”.",
+        error_messages={
+            "required": "Say what the letter is for.",
+            "max_length": "Keep the purpose to %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+    include_grades = forms.BooleanField(
+        required=False,
+        label="The recipient requires grades: add each area's mapped grade beside the credits",
+    )

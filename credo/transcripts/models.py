@@ -46,6 +46,11 @@ class TranscriptPolicy(TenantModel):
     include_courses = models.BooleanField(
         default=False, help_text="List the courses and experiences a student has completed."
     )
+    letters_to_family = models.BooleanField(
+        default=False,
+        help_text="Students and their guardians may read the eligibility and scholarship letters "
+        "produced for them.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -383,3 +388,36 @@ class GradeBand(TenantModel):
 
     def __str__(self):
         return f"{self.min_score}+ → {self.label}"
+
+
+class EligibilityLetter(TenantModel):
+    """A letter for an athletics eligibility body or a scholarship programme about one student:
+    what the school's levels mean and how the school maps them to grades for this purpose only.
+
+    Its content is frozen when a registrar produces it (like a published version, with a hash);
+    a new letter is produced rather than an old one changed.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    student = models.ForeignKey(
+        "accounts.Student", on_delete=models.CASCADE, related_name="eligibility_letters"
+    )
+    version = models.ForeignKey(
+        TranscriptVersion, on_delete=models.PROTECT, related_name="eligibility_letters"
+    )
+    recipient = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=300)
+    include_grades = models.BooleanField(default=False)
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    produced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    produced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-produced_at", "-id"]
+        indexes = [models.Index(fields=["student", "-produced_at"], name="letter_student_recent")]
+
+    def __str__(self):
+        return f"Letter to {self.recipient} about {self.student_id}"

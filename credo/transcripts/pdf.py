@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +40,21 @@ def css_string(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+_fonts = threading.local()
+
+
+def font_config():
+    """Return this thread's WeasyPrint font configuration, made once: a new one per render asks
+    Fontconfig for the system's fonts again and throws away Pango's loaded fonts (~10% of a
+    small report's render). Per thread, as Pango's font maps are not shared between threads."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
 
 
 def cache_dir() -> Path:
@@ -105,7 +121,7 @@ def document(version, *, evidence_url: Callable[[str], str] | None = None):
     doc = None
     for density in names[start:]:
         html = print_html(version, evidence_url=evidence_url, density=density)
-        doc = HTML(string=html, base_url=render.base_url() + "/").render()
+        doc = HTML(string=html, base_url=render.base_url() + "/").render(font_config=font_config())
         if summary_fits(doc):
             break
     return doc

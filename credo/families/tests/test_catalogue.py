@@ -49,6 +49,8 @@ FAMILY_TEMPLATES = [
     "credo/notify/templates/notify/email_one.txt",
     "credo/notify/templates/notify/email_digest.txt",
     "credo/notify/templates/notify/email_weekly.txt",
+    "credo/transcripts/templates/transcripts/letters.html",
+    "credo/transcripts/templates/transcripts/letter.html",
     *sorted(
         str(p.relative_to(ROOT))
         for p in (ROOT / "credo" / "families" / "templates" / "families").iterdir()

@@ -375,3 +375,37 @@ def test_readiness_links_each_gap_to_where_it_is_fixed(client, hill):
     client.force_login(hill.teacher)  # on the team, but not a manager: no setup links
     html = client.get("/s/hill/journey/ready/").content.decode()
     assert "/manage/" not in html and 'href="/s/hill/journey/c/PV1/">PV1 ' in html
+
+
+def test_the_pdf_is_drawn_once_per_content_version(client, hill, monkeypatch):
+    from credo.journey import pdf as journey_pdf
+
+    team = make_team(hill)
+    drawn = []
+    real = journey_pdf.draw_pdf
+
+    def counting(html):
+        drawn.append(html)
+        return real(html)
+
+    monkeypatch.setattr(journey_pdf, "draw_pdf", counting)
+    client.force_login(team.lead)
+    first = client.get(url("report", hill))
+    second = client.get(url("report", hill))
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and len(drawn) == 1  # the second came from the file
+    client.force_login(team.member)  # another member reads the same stored file
+    assert client.get(url("report", hill)).content == first.content and len(drawn) == 1
+    services.journey_consensus_record(
+        actor=team.lead,
+        assessment=team.assessment,
+        competency=comp(team.assessment, "PV1"),
+        status="earned",
+    )
+    changed = client.get(url("report", hill))
+    assert len(drawn) == 2 and "1 of 15" in pdf_text(changed.content)
+    stored = list(journey_pdf.cache_dir().glob(f"journey-{hill.school.pk}-*.pdf"))
+    assert len(stored) == 1  # the older version's file is gone
+    assert stored[0].read_bytes() == changed.content
+    client.get(url("report", hill))
+    assert len(drawn) == 2

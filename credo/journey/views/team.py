@@ -175,7 +175,7 @@ def journey_report(request, school):
     member, assessment = _team_assessment(request, school)
     from credo.journey.pdf import journey_report_pdf
 
-    pdf = journey_report_pdf(school=school, assessment=assessment, generated_by=request.user)
+    pdf = journey_report_pdf(school=school, assessment=assessment)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{school.slug}-journey.pdf"'
     return response

@@ -1,11 +1,13 @@
 """Every write about transcripts, one module per entity, all importable from here as before:
 `publishing` (a student's published version and the `version_published` signal), `runs` (publication
 runs on the task queue, their recovery and retry), `sharing` (share links and their views),
-`comments` (educators' comments on earned credits), `school_settings` (the school's policy, contact
+`comments` (educators' comments on earned credits), `letters` (eligibility and scholarship
+letters), `school_settings` (the school's policy, contact
 block and grade-conversion report); `common` holds what they share.
 """
 
 from credo.transcripts.services.comments import MAX_COMMENT, comment_add, comment_withdraw
+from credo.transcripts.services.letters import letter_produce, letters_to_family_set
 from credo.transcripts.services.publishing import (
     Published,
     transcript_publish,
@@ -48,6 +50,8 @@ __all__ = [
     "comment_withdraw",
     "grade_conversion_set_enabled",
     "grade_table_save",
+    "letter_produce",
+    "letters_to_family_set",
     "publication_run_execute",
     "publication_run_recover",
     "publication_run_retry",

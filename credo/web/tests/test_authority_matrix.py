@@ -252,6 +252,28 @@ class Matrix:
             ratings={ep.pk: "2"},
             feedback="Matrix feedback.",
         )
+        from credo.transcripts.services import (
+            grade_conversion_set_enabled,
+            grade_table_save,
+            letter_produce,
+            letters_to_family_set,
+        )
+
+        # Grade conversion on, with one letter about `me`, readable by the student and guardians.
+        grade_table_save(
+            actor=h.registrar,
+            school=h.school,
+            name="Athletics eligibility",
+            bands=[("3", "Pass", "1"), ("1", "Not yet", "0")],
+        )
+        grade_conversion_set_enabled(actor=h.registrar, school=h.school, enabled=True)
+        letters_to_family_set(actor=h.registrar, school=h.school, enabled=True)
+        self.letter = letter_produce(
+            actor=h.registrar,
+            student=type(world.me).objects.select_related("school").get(pk=world.me.pk),
+            recipient="NCAA Eligibility Center",
+            purpose="initial academic eligibility",
+        )
 
     def user(self, actor):
         w = self.world
@@ -315,6 +337,7 @@ class Matrix:
             "token": "not-a-token",
             "provider_id": self.provider.pk,
             "educator_id": self.educator.pk,
+            "letter_id": self.letter.public_id,
             # allauth's protocol ends: an unknown provider (a real one would call out to Google).
             "organization_slug": "credo999999",
         }
