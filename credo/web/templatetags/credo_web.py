@@ -154,6 +154,10 @@ def gradebook_cell(context, cell, selected=False, oob=False):
     classes = f"cell {_text(cell.status)}" + (" selected" if selected else "")
     swap = ' hx-swap-oob="true"' if oob else ""
     s_id, c_id = int(cell.student_id), int(cell.competency_id)
+    if context.get("as_of"):  # a past day: read-only, nothing to open or record
+        return mark_safe(  # noqa: S308 -- every value above is escaped or a number
+            f'<td id="cell-{s_id}-{c_id}" class="{classes}" title="{summary}">{inner}</td>\n'
+        )
     return mark_safe(  # noqa: S308 -- every value above is escaped or a number
         f'<td id="cell-{s_id}-{c_id}" class="{classes}" data-s="{s_id}" data-c="{c_id}"{swap}>'
         f'<a href="{url}" hx-get="{url}" hx-target="#cell-panel" hx-swap="innerHTML" '
