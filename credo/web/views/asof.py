@@ -46,7 +46,8 @@ def requested_day(request, school, first: dt.date | None) -> tuple[dt.date | Non
 def as_of_request(request, school) -> tuple[dt.date | None, dict]:
     """Return the day asked for (None: today) and what `web/_as_of.html` shows — the form, the
     banner or the message."""
-    first = first_record_day(school)
+    # Today's page pays no query for the form: the first record is looked up only when asked.
+    first = first_record_day(school) if request.GET.get("as_of", "").strip() else None
     day, error = requested_day(request, school, first)
     return day, {
         "as_of": day,
