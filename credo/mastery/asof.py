@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -188,36 +190,42 @@ def _review_rows(school_id: int, where: dict, end: dt.datetime) -> list[tuple]:
     return rows
 
 
-def snapshot(school, students, day: dt.date) -> Snapshot:
+def snapshot(school, students, day: dt.date, *, history: bool = True) -> Snapshot:
     """Return the record of `students` (a queryset or a list, all of `school`) at the end of `day`.
 
-    Thirteen queries whatever the number of students; no row is written.
+    Thirteen queries whatever the number of students; no row is written. With `history` (a
+    student's page, a gradebook) each student × competency keeps its rows and is computed by
+    `engine.compute_state`; without (a whole school) the rows are read as columns and computed by
+    the bulk path's kernels (`bulk.compute_states`, which `credo check` holds equal to it).
     """
     end = end_of(day)
     where, pairs = _student_filter(students)
     snap = Snapshot(day=day, school_id=school.pk)
-    # 1. mastery states: the engine's compute_state on the history that existed
-    snap.history = replay_assessments(
-        Assessment.objects.filter(school_id=school.pk, assessed_at__lt=end, **where)
-        .order_by("student_id", "competency_id", "demonstrated_on", "assessed_at", "id")
-        .values_list(
-            "id",
-            "student_id",
-            "competency_id",
-            "value",
-            "kind",
-            "demonstrated_on",
-            "replaces_id",
-            "retraction",
-        )
-    )
-    configs = _configs({c for _, c in snap.history})
     judged = _judged(school, where, end)
-    for key, rows in snap.history.items():
-        config = configs[key[1]]
-        snap.states[key] = engine.with_judgment(
-            engine.compute_state(rows, config), judged.get(key), config
+    # 1. mastery states: the engine on the history that existed
+    if history:
+        snap.history = replay_assessments(
+            Assessment.objects.filter(school_id=school.pk, assessed_at__lt=end, **where)
+            .order_by("student_id", "competency_id", "demonstrated_on", "assessed_at", "id")
+            .values_list(
+                "id",
+                "student_id",
+                "competency_id",
+                "value",
+                "kind",
+                "demonstrated_on",
+                "replaces_id",
+                "retraction",
+            )
         )
+        configs = _configs({c for _, c in snap.history})
+        for key, rows in snap.history.items():
+            config = configs[key[1]]
+            snap.states[key] = engine.with_judgment(
+                engine.compute_state(rows, config), judged.get(key), config
+            )
+    else:
+        snap.states = _columnar_states(school.pk, {p for p, _ in pairs}, end, judged)
     # 2. credits: the engine's compute_credit with what was proficient, approved, awarded, reviewed
     specs = engine.specs_from_items(sql.items_of_school(school.pk))
     evidence = _approved_evidence(where, end)
@@ -267,6 +275,65 @@ def snapshot(school, students, day: dt.date) -> Snapshot:
     return snap
 
 
+def _columnar_states(
+    school_id: int, student_ids: set[int], end: dt.datetime, judged: dict
+) -> dict[tuple[int, int], engine.StateRow]:
+    """Return the states at `end` from the assessment columns, by the bulk path's kernels."""
+    from credo.mastery import bulk
+
+    vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    expr = bulk.SQL[vendor]
+    query = f"""
+        SELECT a.id, a.student_id, a.competency_id, {expr["float"].format("a.value")},
+               a.kind = %s, {expr["day"].format("a.demonstrated_on")},
+               {expr["sort_time"].format("a.assessed_at")}
+        FROM mastery_assessment a
+        WHERE a.school_id = %s AND a.retraction = %s AND a.assessed_at < %s
+          AND a.id NOT IN (SELECT r.replaces_id FROM mastery_assessment r
+                           WHERE r.replaces_id IS NOT NULL AND r.school_id = %s
+                             AND r.assessed_at < %s)
+    """  # noqa: S608 -- only the vendor's fixed expressions are formatted in
+    stamp = connection.ops.adapt_datetimefield_value(end)
+    dtype = np.dtype(
+        [
+            ("id", np.int64),
+            ("student", np.int64),
+            ("competency", np.int64),
+            ("value", np.float64),
+            ("summative", np.bool_),
+            ("day", np.int64),
+            ("time", bulk.SORT_TIME_DTYPE[vendor]),
+        ]
+    )
+    parts = []
+    with connection.cursor() as cursor:
+        cursor.execute(query, ["summative", school_id, False, stamp, school_id, stamp])
+        while rows := cursor.fetchmany(200_000):
+            parts.append(np.array(rows, dtype=dtype))
+    table = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    table = table[np.isin(table["student"], np.fromiter(student_ids, dtype=np.int64))]
+    order = np.lexsort(
+        (table["id"], table["time"], table["day"], table["competency"], table["student"])
+    )
+    table = table[order]
+    cols = bulk.Columns(
+        student=table["student"].copy(),
+        competency=table["competency"].copy(),
+        value=table["value"].copy(),
+        summative=table["summative"].copy(),
+        day=table["day"].copy(),
+    )
+    configs = bulk.competency_configs([school_id])
+    states = bulk.compute_states(cols, configs)
+    bulk.apply_judgments(
+        states, [(s, c, v) for (s, c), v in judged.items() if v is not None], configs
+    )
+    return {
+        (int(states.student[i]), int(states.competency[i])): engine.StateRow(*states.row(i))
+        for i in range(len(states))
+    }
+
+
 def _approved_evidence(where: dict, end: dt.datetime) -> dict[tuple[int, int], int]:
     """Return {(student, credit): approved evidence tagged to it by `end`}."""
     from credo.evidence.models import EvidenceCredit
@@ -297,7 +364,7 @@ def school_overview(school, day: dt.date):
     from credo.mastery.selectors import SchoolOverview
 
     students = Student.objects.filter(school=school)
-    snap = snapshot(school, students, day)
+    snap = snapshot(school, students, day, history=False)
     end = end_of(day)
     cohorts: dict[int, dict] = {}
     active = dict(students.filter(active=True).values_list("pk", "graduation_year"))
