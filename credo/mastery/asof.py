@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -62,11 +63,57 @@ class Snapshot:
     day: dt.date
     school_id: int
     history: dict[tuple[int, int], list[tuple]] = field(default_factory=dict)
-    states: dict[tuple[int, int], engine.StateRow] = field(default_factory=dict)
+    rows: dict[tuple[int, int], engine.StateRow] | None = None
+    columns: Any = None  # a whole school's states as the bulk path's arrays (`bulk.States`)
     credits: dict[tuple[int, int], engine.CreditRow] = field(default_factory=dict)
     awards: dict[tuple[int, int], dt.date] = field(default_factory=dict)
     graduation: dict[int, engine.GraduationRow] = field(default_factory=dict)
     open_reviews: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def states(self) -> dict[tuple[int, int], engine.StateRow]:
+        """{(student, competency): state}; from the arrays, made on first use."""
+        if self.rows is None:
+            st = self.columns
+            self.rows = {
+                (int(st.student[i]), int(st.competency[i])): engine.StateRow(*st.row(i))
+                for i in range(len(st) if st is not None else 0)
+            }
+        return self.rows
+
+    def proficient(self) -> dict[int, set[int]]:
+        """{student: competencies proficient or beyond}."""
+        found: dict[int, set[int]] = defaultdict(set)
+        pairs: Iterable[tuple[int, int]]
+        if self.rows is None and self.columns is not None:
+            mask = self.columns.status >= 1  # bulk.STATUS_CODES: not yet, proficient, exceeds
+            pairs = zip(
+                self.columns.student[mask].tolist(),
+                self.columns.competency[mask].tolist(),
+                strict=True,
+            )
+        else:
+            pairs = (k for k, row in self.states.items() if row.status in engine.PROFICIENT)
+        for s, c in pairs:
+            found[s].add(c)
+        return found
+
+    def state_count(self) -> int:
+        if self.rows is None and self.columns is not None:
+            return len(self.columns)
+        return len(self.states)
+
+    def status_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        if self.rows is None and self.columns is not None:
+            from credo.mastery.bulk import STATUS_CODES
+
+            for code, n in enumerate(np.bincount(self.columns.status, minlength=3).tolist()):
+                counts[STATUS_CODES[code]] += n
+        else:
+            for row in self.states.values():
+                counts[row.status] += 1
+        return counts
 
     def states_of(self, student_id: int) -> dict[int, engine.StateRow]:
         return {c: row for (s, c), row in self.states.items() if s == student_id}
@@ -219,13 +266,14 @@ def snapshot(school, students, day: dt.date, *, history: bool = True) -> Snapsho
             )
         )
         configs = _configs({c for _, c in snap.history})
-        for key, rows in snap.history.items():
-            config = configs[key[1]]
-            snap.states[key] = engine.with_judgment(
-                engine.compute_state(rows, config), judged.get(key), config
+        snap.rows = {
+            key: engine.with_judgment(
+                engine.compute_state(rows, configs[key[1]]), judged.get(key), configs[key[1]]
             )
+            for key, rows in snap.history.items()
+        }
     else:
-        snap.states = _columnar_states(school.pk, {p for p, _ in pairs}, end, judged)
+        snap.columns = _columnar_states(school.pk, {p for p, _ in pairs}, end, judged)
     # 2. credits: the engine's compute_credit with what was proficient, approved, awarded, reviewed
     specs = engine.specs_from_items(sql.items_of_school(school.pk))
     evidence = _approved_evidence(where, end)
@@ -240,14 +288,32 @@ def snapshot(school, students, day: dt.date, *, history: bool = True) -> Snapsho
         snap.awards[(s, c)] = awarded_on
     open_keys, returned = engine.review_flags_from(_review_rows(school.pk, where, end))
     snap.open_reviews = open_keys
-    proficient: dict[int, set[int]] = defaultdict(set)
-    for (s, c), row in snap.states.items():
-        if row.status in engine.PROFICIENT:
-            proficient[s].add(c)
+    proficient = snap.proficient()
+    # A credit is computed where the student has something toward it (a proficient target of its
+    # requirement, evidence, an award, a review); elsewhere its row is what nothing gives, the
+    # same for everyone, computed once: not started, unless the credit asks for nothing.
+    naming: dict[int, set[int]] = defaultdict(set)
+    for credit_id, spec in specs.items():
+        for item in spec.items:
+            naming[item.competency_id].add(credit_id)
+    touched: dict[int, set[int]] = defaultdict(set)
+    for s, c in (*evidence, *snap.awards, *open_keys, *returned):
+        touched[s].add(c)
+    always = {
+        credit_id
+        for credit_id, spec in specs.items()
+        if not engine.compute_credit(
+            spec, set(), 0, awarded=False, open_review=False, returned=False
+        ).is_default
+    }
     for student_id, cohort in pairs:
-        for credit_id, spec in specs.items():
-            if not spec.applies_to(cohort):
+        near = set(always) | touched[student_id]
+        for c in proficient[student_id]:
+            near |= naming.get(c, set())
+        for credit_id in sorted(near):
+            if credit_id not in specs or not specs[credit_id].applies_to(cohort):
                 continue
+            spec = specs[credit_id]
             key = (student_id, credit_id)
             progress = engine.compute_credit(
                 spec,
@@ -275,9 +341,7 @@ def snapshot(school, students, day: dt.date, *, history: bool = True) -> Snapsho
     return snap
 
 
-def _columnar_states(
-    school_id: int, student_ids: set[int], end: dt.datetime, judged: dict
-) -> dict[tuple[int, int], engine.StateRow]:
+def _columnar_states(school_id: int, student_ids: set[int], end: dt.datetime, judged: dict):
     """Return the states at `end` from the assessment columns, by the bulk path's kernels."""
     from credo.mastery import bulk
 
@@ -328,10 +392,7 @@ def _columnar_states(
     bulk.apply_judgments(
         states, [(s, c, v) for (s, c), v in judged.items() if v is not None], configs
     )
-    return {
-        (int(states.student[i]), int(states.competency[i])): engine.StateRow(*states.row(i))
-        for i in range(len(states))
-    }
+    return states
 
 
 def _approved_evidence(where: dict, end: dt.datetime) -> dict[tuple[int, int], int]:
@@ -376,9 +437,7 @@ def school_overview(school, day: dt.date):
     for student_id, _ in snap.awards:
         if student_id in active:
             cohorts[active[student_id]]["awards"] += 1
-    status_counts: dict[str, int] = defaultdict(int)
-    for row in snap.states.values():
-        status_counts[row.status] += 1
+    status_counts = snap.status_counts()
     recent = Assessment.objects.filter(
         school=school,
         student__kind="student",
