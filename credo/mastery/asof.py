@@ -13,10 +13,13 @@ What "existed by the end of day D" means, row by row:
   ends it), while the school allows judgments;
 - evidence counts toward a credit once approved by the end of D;
 - a credit is awarded on D when its award is dated on or before D, was made by the end of D (an
-  award made later but dated earlier did not exist yet) and was not revoked by the end of D; a review is open on D when requested by then and not closed by then, and only decisions
-  made by then count.
+  award made later but dated earlier did not exist yet) and was not revoked by the end of D;
+- a review is open on D when requested by then and not closed by then, and only decisions made by
+  then count.
 
-Set-based: a whole school is read in a fixed number of queries, whatever its size.
+Set-based: a whole school is read in a fixed number of queries, whatever its size. Known limit:
+setup (frameworks, scales, methods, credits, graduation rules, whether judgments are allowed) is
+read as it is today; only the records are replayed.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from credo.mastery.models import (
 
 
 def end_of(day: dt.date) -> dt.datetime:
-    """Return the first instant after `day` in the current time zone (rows before it existed on D)."""
+    """Return the first instant after `day` in the current time zone (rows before it existed)."""
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
 
 
@@ -237,14 +240,17 @@ def _review_rows(school_id: int, where: dict, end: dt.datetime) -> list[tuple]:
     return rows
 
 
-def snapshot(school, students, day: dt.date, *, history: bool = True) -> Snapshot:
+def snapshot(school, students, day: dt.date, *, history: bool | None = None) -> Snapshot:
     """Return the record of `students` (a queryset or a list, all of `school`) at the end of `day`.
 
     Thirteen queries whatever the number of students; no row is written. With `history` (a
     student's page, a gradebook) each student × competency keeps its rows and is computed by
     `engine.compute_state`; without (a whole school) the rows are read as columns and computed by
     the bulk path's kernels (`bulk.compute_states`, which `credo check` holds equal to it).
+    Unsaid, a list of students keeps the rows; a queryset (a school, a cohort) is read as columns.
     """
+    if history is None:
+        history = not isinstance(students, QuerySet)
     end = end_of(day)
     where, pairs = _student_filter(students)
     snap = Snapshot(day=day, school_id=school.pk)
