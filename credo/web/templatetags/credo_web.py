@@ -197,6 +197,13 @@ def explained_row(context, e):
         else _("%(counted)s counted") % {"counted": counted}
     )
     code = _text(comp.code)
+    if context.get("as_of"):  # a past day: the explanation (today's history) is on today's page
+        return mark_safe(  # noqa: S308 -- every value above is escaped or a number
+            f'<tr>\n  <th scope="row"><span class="code">{code}</span> {_text(comp.statement)}</th>\n'
+            f"  <td>{_text(score)}</td>\n"
+            f'  <td><span class="badge {_text(status)}">{_text(status_label)}</span></td>\n'
+            f'  <td>{_text(counted_words)}</td>\n  <td aria-hidden="true">—</td>\n</tr>\n'
+        )
     # One reverse() a page, not one a row: the rows differ only in the competency's id.
     pattern = context.render_context.get("how_url")
     if pattern is None:

@@ -73,6 +73,11 @@ def test_the_dashboard_as_of_a_day_shows_that_day_read_only(client, history):
     assert "Submit evidence" not in html and "Revise in response" not in html
     assert "/review/" not in html and "evidence/new" not in html
     assert 'value="2025-10-03"' in html  # the form says which day is shown
+    # "How" explains today's history, corrections included: it stays on today's page
+    how = reverse(
+        "web:competency_how", args=[hill.school.slug, student.pk, hill.competencies[0].pk]
+    )
+    assert how in today and how not in html
 
 
 def test_the_gradebook_as_of_a_day_shows_the_levels_then_and_records_nothing(client, history):
