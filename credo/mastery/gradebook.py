@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from credo.accounts.models import Student
 from credo.frameworks.models import Competency, FrameworkKind, ScaleLevel
-from credo.mastery import engine
+from credo.mastery import asof, engine
 from credo.mastery.calculations import METHODS, calculate
 from credo.mastery.models import AssessmentKind, GraduationStatus, MasteryState, MasteryStatus
 
@@ -152,23 +152,36 @@ def _live_rows(student_ids, competency_ids):
     return rows
 
 
-def section_gradebook(section, *, kind: str = FrameworkKind.ACADEMIC) -> Gradebook:
+def section_gradebook(
+    section, *, kind: str = FrameworkKind.ACADEMIC, as_of: dt.date | None = None
+) -> Gradebook:
     """Return the section's students × the competencies its experience is aligned to.
 
     Each cell carries the current state, the trend of the last two counted assessments and the
-    number of live assessments. Five queries, whatever the class size.
+    number of live assessments. Five queries, whatever the class size. With `as_of`, the cells
+    are those of the end of that day, replayed from the history (`mastery.asof`).
     """
     competencies = section_competencies(section, kind=kind)
     students = section_students(section)
     student_ids, competency_ids = [s.pk for s in students], [c.pk for c in competencies]
-    states = {
-        (s.student_id, s.competency_id): s
-        for s in MasteryState.objects.filter(
-            student_id__in=student_ids, competency_id__in=competency_ids
-        )
-    }
+    if as_of is not None:
+        snap = asof.snapshot(section.school, students, as_of)
+        states = {
+            (s.pk, c.pk): m
+            for s in students
+            for c in competencies
+            if (m := snap.state_model(s.pk, c)) is not None
+        }
+        history = snap.history
+    else:
+        states = {
+            (s.student_id, s.competency_id): s
+            for s in MasteryState.objects.filter(
+                student_id__in=student_ids, competency_id__in=competency_ids
+            )
+        }
+        history = _live_rows(student_ids, competency_ids)
     configs = {c.pk: engine.competency_config(c) for c in competencies}
-    history = _live_rows(student_ids, competency_ids)
     rows = []
     for st in students:
         cells = [

@@ -51,15 +51,19 @@ class AreaProgress:
         return sum(1 for c in self.advanced if c.status == CreditStatus.AWARDED)
 
 
-def credit_progress_by_area(student) -> list[AreaProgress]:
-    """Return the student's progress on every credit of their class, grouped by area and level."""
+def credit_progress_by_area(student, *, as_of=None) -> list[AreaProgress]:
+    """Return the student's progress on every credit of their class, grouped by area and level
+    (as it stood on a past day when `as_of`, an `asof.Snapshot` holding the student, is given)."""
     areas = {a.pk: AreaProgress(a) for a in CreditArea.objects.filter(school_id=student.school_id)}
-    progress = {p.credit_id: p for p in CreditProgress.objects.filter(student=student)}
-    awards = dict(
-        CreditAward.objects.filter(student=student, revoked_at__isnull=True).values_list(
-            "credit_id", "awarded_on"
+    if as_of is not None:
+        progress, awards = as_of.progress_of(student), as_of.awards_of(student.pk)
+    else:
+        progress = {p.credit_id: p for p in CreditProgress.objects.filter(student=student)}
+        awards = dict(
+            CreditAward.objects.filter(student=student, revoked_at__isnull=True).values_list(
+                "credit_id", "awarded_on"
+            )
         )
-    )
     labels = dict(CreditStatus.choices)
     credits = MasteryCredit.objects.filter(school_id=student.school_id).annotate(
         item_count=Count("items")
@@ -84,7 +88,9 @@ def credit_progress_by_area(student) -> list[AreaProgress]:
     return list(areas.values())
 
 
-def graduation_of(student) -> GraduationStatus | None:
+def graduation_of(student, *, as_of=None) -> GraduationStatus | None:
+    if as_of is not None:
+        return as_of.graduation_status(student)
     return GraduationStatus.objects.filter(student=student).first()
 
 
@@ -101,10 +107,16 @@ def competency_states(student, *, framework_kind: str | None = None):
     )
 
 
-def recent_feedback(student, limit: int = 8):
+def recent_feedback(student, limit: int = 8, *, before: dt.datetime | None = None):
+    """Return the latest feedback; with `before`, the feedback that stood then (rows replaced
+    only later still stood)."""
+    if before is not None:
+        qs = Assessment.objects.filter(student=student, retraction=False, assessed_at__lt=before)
+        qs = qs.exclude(replaced_by__assessed_at__lt=before)
+    else:
+        qs = Assessment.objects.filter(student=student, retraction=False, replaced_by__isnull=True)
     return (
-        Assessment.objects.filter(student=student, retraction=False, replaced_by__isnull=True)
-        .exclude(feedback="")
+        qs.exclude(feedback="")
         .select_related("competency", "assessor")
         .order_by("-assessed_at", "-id")[:limit]
     )
@@ -390,7 +402,7 @@ class StateLine:
     state: MasteryState
 
 
-def competency_lines(student, *, framework_kind: str | None = None) -> list[StateLine]:
+def competency_lines(student, *, framework_kind: str | None = None, as_of=None) -> list[StateLine]:
     """Return every competency the student has a level or history on, with its state; two queries
     (the states with their competencies, and the school's inner nodes of the competency tree, so
     each competency reaches its domain without one copy of the domain per row).
@@ -400,7 +412,10 @@ def competency_lines(student, *, framework_kind: str | None = None) -> list[Stat
     """
     from credo.frameworks.models import Competency
 
-    states = list(competency_states(student, framework_kind=framework_kind))
+    if as_of is not None:
+        states = as_of.mastery_states(student, framework_kind=framework_kind)
+    else:
+        states = list(competency_states(student, framework_kind=framework_kind))
     if any(s.competency.parent_id for s in states):
         inner = Competency.objects.filter(school_id=student.school_id, children__isnull=False)
         parents = {c.pk: c for c in inner.distinct()}

@@ -154,6 +154,10 @@ def gradebook_cell(context, cell, selected=False, oob=False):
     classes = f"cell {_text(cell.status)}" + (" selected" if selected else "")
     swap = ' hx-swap-oob="true"' if oob else ""
     s_id, c_id = int(cell.student_id), int(cell.competency_id)
+    if context.get("as_of"):  # a past day: read-only, nothing to open or record
+        return mark_safe(  # noqa: S308 -- every value above is escaped or a number
+            f'<td id="cell-{s_id}-{c_id}" class="{classes}" title="{summary}">{inner}</td>\n'
+        )
     return mark_safe(  # noqa: S308 -- every value above is escaped or a number
         f'<td id="cell-{s_id}-{c_id}" class="{classes}" data-s="{s_id}" data-c="{c_id}"{swap}>'
         f'<a href="{url}" hx-get="{url}" hx-target="#cell-panel" hx-swap="innerHTML" '
@@ -193,6 +197,13 @@ def explained_row(context, e):
         else _("%(counted)s counted") % {"counted": counted}
     )
     code = _text(comp.code)
+    if context.get("as_of"):  # a past day: the explanation (today's history) is on today's page
+        return mark_safe(  # noqa: S308 -- every value above is escaped or a number
+            f'<tr>\n  <th scope="row"><span class="code">{code}</span> {_text(comp.statement)}</th>\n'
+            f"  <td>{_text(score)}</td>\n"
+            f'  <td><span class="badge {_text(status)}">{_text(status_label)}</span></td>\n'
+            f'  <td>{_text(counted_words)}</td>\n  <td aria-hidden="true">—</td>\n</tr>\n'
+        )
     # One reverse() a page, not one a row: the rows differ only in the competency's id.
     pattern = context.render_context.get("how_url")
     if pattern is None:

@@ -9,10 +9,12 @@ from credo.accounts.access import user_schools
 from credo.accounts.http import school_page
 from credo.accounts.models import GuardianLink, Membership, Role, Student
 from credo.core.http import page
+from credo.mastery import asof
 from credo.mastery import selectors as mastery
 from credo.mastery.worklists import worklist_counts
 from credo.schools.models import School
 from credo.schools.selectors import sections_taught
+from credo.web.views.asof import as_of_request
 
 DEMO_PASSWORD = "credo-demo"  # noqa: S105 -- printed by `credo demo`; demo data only
 DEMO_ROLE_ORDER = [
@@ -151,12 +153,20 @@ def school_home(request, school):
         from credo.journey.selectors import home_summary
         from credo.mastery.models import Assessment
 
+        day, past = as_of_request(request, school)  # a past day: replayed from history
+        if day is not None:
+            return page(
+                request,
+                "web/home_admin.html",
+                {**past, "overview": asof.school_overview(school, day)},
+            )
         overview = mastery.school_overview(school)
         latest = None
         if not overview.assessments_30d:
             # A quiet month (or demo data that ends in the past): say when the last one was.
             latest = Assessment.objects.filter(school=school).aggregate(at=Max("assessed_at"))["at"]
         context = {
+            **past,
             "overview": overview,
             "latest_assessment": latest,
             "levels_total": sum(overview.status_counts.values()),

@@ -24,9 +24,9 @@ from credo.evidence.files import evidence_file_response
 from credo.evidence.models import StudentStory
 from credo.frameworks.models import Competency
 from credo.mastery import access as mastery_access
+from credo.mastery import asof, worklists
 from credo.mastery import selectors as mastery
 from credo.mastery import services as mastery_services
-from credo.mastery import worklists
 from credo.mastery.gradebook import graduation_pace
 from credo.mastery.models import (
     Assessment,
@@ -45,6 +45,7 @@ from credo.web.forms.students import (
     SharingForm,
     StoryForm,
 )
+from credo.web.views.asof import as_of_request
 
 REVIEW_OPEN = {CreditStatus.UNDER_REVIEW, CreditStatus.AWARDED}
 PEER_WORK_PAGE = 25  # classmates' shared pieces per page
@@ -217,20 +218,23 @@ def student_dashboard(request, school, student_id):
     """Progress toward graduation by area and level, each competency's level and how it was computed,
     habits of work apart, feedback, reviews, evidence — with the student's own actions."""
     student = access_student(user=request.user, student_id=student_id, school=school)
-    areas = mastery.credit_progress_by_area(student)
-    explained = mastery.competency_lines(student)
+    day, past = as_of_request(request, school)  # a past day: read-only, replayed from history
+    snap = asof.snapshot(school, [student], day) if day else None
+    areas = mastery.credit_progress_by_area(student, as_of=snap)
+    explained = mastery.competency_lines(student, as_of=snap)
     is_self = _is_self(request, student)
-    can_act = is_self or _is_staff(request)
-    graduation = mastery.graduation_of(student)
+    can_act = (is_self or _is_staff(request)) and day is None
+    graduation = mastery.graduation_of(student, as_of=snap)
     context = {
+        **past,
         "student": student,
         "areas": areas,
         "totals": mastery.area_totals(areas),
         "graduation": graduation,
-        "pace": graduation_pace(graduation, student.graduation_year, school.today()),
+        "pace": graduation_pace(graduation, student.graduation_year, day or school.today()),
         "academic": _by_domain([e for e in explained if e.competency.framework.kind == "academic"]),
         "habits": [e for e in explained if e.competency.framework.kind == "habits"],
-        "feedback": mastery.recent_feedback(student),
+        "feedback": mastery.recent_feedback(student, before=day and asof.end_of(day)),
         "reviews": mastery.reviews_of_student(student),
         "recent_evidence": evidence_selectors.evidence_of(student)[:5],
         "story": evidence_selectors.story_of(student),
@@ -238,7 +242,7 @@ def student_dashboard(request, school, student_id):
         "is_self": is_self,
         "can_act": can_act,
         "is_manager": bool(request.roles & MANAGER_ROLES),
-        "is_registrar": mastery_access.can_revoke_and_retire(request.user, school),
+        "is_registrar": day is None and mastery_access.can_revoke_and_retire(request.user, school),
         "review_open": REVIEW_OPEN,
     }
     return page(request, "web/students/dashboard.html", context)

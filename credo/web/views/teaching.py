@@ -34,6 +34,7 @@ from credo.web.forms.teaching import (
     RetractForm,
 )
 from credo.web.templatetags.credo_web import level
+from credo.web.views.asof import as_of_request
 
 TEACHING_ROLES = MANAGER_ROLES | {Role.TEACHER}
 
@@ -108,8 +109,11 @@ def sections(request, school):
 def section_detail(request, school, section_id):
     """The gradebook: students × learning targets, each cell the level, its trend and evidence count."""
     section = _section(request, school, section_id)
-    book = gb.section_gradebook(section)
-    return page(request, "web/teaching/gradebook.html", {"section": section, "gradebook": book})
+    day, past = as_of_request(request, school)  # a past day: read-only, replayed from history
+    book = gb.section_gradebook(section, as_of=day)
+    return page(
+        request, "web/teaching/gradebook.html", {**past, "section": section, "gradebook": book}
+    )
 
 
 @login_required
