@@ -63,6 +63,10 @@ FAMILY_MODULES = [
     "credo/notify/models.py",
     "credo/notify/services.py",
     "credo/web/templatetags/credo_web.py",
+    # How a student's level was computed: the method, the history's notes and every step.
+    "credo/mastery/calculations.py",
+    "credo/mastery/selectors.py",
+    "credo/mastery/explanation.py",
 ]
 
 
