@@ -54,6 +54,35 @@ FAMILY_TEMPLATES = [
         for p in (ROOT / "credo" / "families" / "templates" / "families").iterdir()
     ),
 ]
+#: Staff pages translated so far (issue #18, "the rest of the interface as far as practical"):
+#: the school's navigation, the homes, the worklists, credit reviews, the error pages, API tokens,
+#: sign-in providers and revoking a credential.
+STAFF_TEMPLATES = [
+    "credo/web/templates/403_csrf.html",
+    "credo/web/templates/refused.html",
+    "credo/web/templates/web/_errors.html",
+    "credo/web/templates/web/_school_nav.html",
+    "credo/web/templates/web/_work_nav_links.html",
+    "credo/web/templates/web/_worklists.html",
+    "credo/web/templates/web/choose_school.html",
+    "credo/web/templates/web/home_admin.html",
+    "credo/web/templates/web/home_other.html",
+    "credo/web/templates/web/reviews/detail.html",
+    "credo/web/templates/web/reviews/queue.html",
+    "credo/web/templates/web/worklists/approvals.html",
+    "credo/web/templates/web/worklists/panels.html",
+    "credo/web/templates/web/worklists/to_assess.html",
+    "credo/interop/templates/interop/_nav_link.html",
+    "credo/credentials/templates/credentials/_nav_link.html",
+    "credo/credentials/templates/credentials/no_clr.html",
+    "credo/credentials/templates/credentials/revoke.html",
+    "credo/growth/templates/growth/_nav_link.html",
+    "credo/sso/templates/sso/refused.html",
+    "credo/sso/templates/sso/provider_form.html",
+    "credo/sso/templates/sso/providers.html",
+    "credo/api/templates/api/_token_table.html",
+    "credo/api/templates/api/tokens.html",
+]
 #: Python modules whose gettext calls family-facing pages show.
 FAMILY_MODULES = [
     "credo/families/selectors.py",
@@ -114,7 +143,7 @@ def test_gitignore_keeps_compiled_catalogues():
     assert not any(p.endswith(".mo") or p == "*.mo" for p in ignored)
 
 
-@pytest.mark.parametrize("path", FAMILY_TEMPLATES)
+@pytest.mark.parametrize("path", FAMILY_TEMPLATES + STAFF_TEMPLATES)
 def test_every_string_of_the_family_templates_is_in_the_catalogue(entries, path):
     """Extract the template's messages as `makemessages` would (Django's templatize) and require
     a Spanish translation for each one."""

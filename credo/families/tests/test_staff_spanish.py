@@ -1,0 +1,62 @@
+"""Staff pages in Spanish for a person whose language is `es`, and unchanged in English: the
+school's home, the worklists and a credit review's page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from credo.mastery.models import CreditReview
+from credo.web.tests.conftest import add_review_credit
+
+
+def _client(user, language):
+    user.language = language
+    user.save(update_fields=["language"])
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def review(hill):
+    credit = add_review_credit(hill)
+    return CreditReview.objects.create(
+        school=hill.school, student=hill.students[0], credit=credit, requested_by=hill.admin
+    )
+
+
+def test_admin_home_speaks_spanish_to_a_spanish_speaking_admin(hill):
+    page = _client(hill.admin, "es").get(reverse("web:school", args=[hill.school.slug]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'lang="es"' in html
+    assert "<title>Resumen de la escuela" in html
+    assert "Niveles de competencia en toda la escuela" in html and "Promociones" in html
+    assert ">Configuración</a>" in html and ">Revisiones de créditos</a>" in html
+    assert "aprobaciones pendientes" in html  # a plural: zero approvals waiting
+    assert "School overview" not in html and "Where to next" not in html
+
+
+def test_the_same_home_is_unchanged_in_english(hill):
+    html = _client(hill.admin, "en").get(reverse("web:school", args=[hill.school.slug])).content
+    text = html.decode()
+    assert "<title>School overview" in text and "Where to next" in text
+    assert "<strong>0</strong> approvals waiting" in text
+
+
+def test_a_credit_review_page_speaks_spanish_with_its_dates_and_names(hill, review):
+    url = reverse("web:review", args=[hill.school.slug, review.pk])
+    html = _client(hill.admin, "es").get(url).content.decode()
+    day = review.requested_at.strftime("%Y-%m-%d")
+    assert f"Solicitada el {day} por {hill.admin}." in html
+    assert "Programar y formar el panel" in html and "Invitar a un experto externo" in html
+    assert "Schedule and seat the panel" not in html
+    english = _client(hill.admin, "").get(url).content.decode()
+    assert f"Requested {day} by {hill.admin}." in english
+
+
+def test_a_teachers_worklist_speaks_spanish(hill):
+    url = reverse("web:to_assess", args=[hill.school.slug])
+    html = _client(hill.teacher, "es").get(url).content.decode()
+    assert "<h1>Por evaluar" in html and "No hay nada pendiente" in html
