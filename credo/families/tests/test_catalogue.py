@@ -56,7 +56,7 @@ FAMILY_TEMPLATES = [
 ]
 #: Staff pages translated so far (issue #18, "the rest of the interface as far as practical"):
 #: the school's navigation, the homes, the worklists, credit reviews, the error pages, API tokens,
-#: sign-in providers and revoking a credential.
+#: sign-in providers, revoking a credential and one's own sign-in (password, two steps).
 STAFF_TEMPLATES = [
     "credo/web/templates/403_csrf.html",
     "credo/web/templates/refused.html",
@@ -82,6 +82,12 @@ STAFF_TEMPLATES = [
     "credo/sso/templates/sso/providers.html",
     "credo/api/templates/api/_token_table.html",
     "credo/api/templates/api/tokens.html",
+    "credo/web/templates/web/accounts/locked_out.html",
+    "credo/web/templates/web/accounts/password_form.html",
+    "credo/web/templates/web/accounts/recovery_codes.html",
+    "credo/web/templates/web/accounts/signin_verify.html",
+    "credo/web/templates/web/accounts/two_factor.html",
+    "credo/web/templates/web/accounts/two_factor_setup.html",
 ]
 #: Python modules whose gettext calls family-facing pages show.
 FAMILY_MODULES = [
@@ -96,6 +102,14 @@ FAMILY_MODULES = [
     "credo/mastery/calculations.py",
     "credo/mastery/selectors.py",
     "credo/mastery/explanation.py",
+]
+#: Views of the translated staff pages: their messages after a save.
+STAFF_MODULES = [
+    "credo/web/views/reviews.py",
+    "credo/web/views/worklists.py",
+    "credo/api/views.py",
+    "credo/sso/views.py",
+    "credo/credentials/views.py",
 ]
 
 
@@ -169,7 +183,7 @@ def _python_msgids(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", FAMILY_MODULES)
+@pytest.mark.parametrize("path", FAMILY_MODULES + STAFF_MODULES)
 def test_every_message_of_the_family_code_is_in_the_catalogue(entries, path):
     translated = {e.msgid for e in entries if e.translated}
     found = _python_msgids(ROOT / path)
