@@ -103,13 +103,18 @@ FAMILY_MODULES = [
     "credo/mastery/selectors.py",
     "credo/mastery/explanation.py",
 ]
-#: Views of the translated staff pages: their messages after a save.
+#: Views of the translated staff pages (their messages after a save) and staff forms.
 STAFF_MODULES = [
     "credo/web/views/reviews.py",
     "credo/web/views/worklists.py",
     "credo/api/views.py",
     "credo/sso/views.py",
     "credo/credentials/views.py",
+    # Staff forms: labels, help and errors (the models' choice labels stay English).
+    "credo/web/forms/base.py",
+    "credo/web/forms/reviews.py",
+    "credo/web/forms/teaching.py",
+    "credo/web/forms/manage.py",
 ]
 
 
