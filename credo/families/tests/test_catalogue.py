@@ -88,6 +88,12 @@ STAFF_TEMPLATES = [
     "credo/web/templates/web/accounts/signin_verify.html",
     "credo/web/templates/web/accounts/two_factor.html",
     "credo/web/templates/web/accounts/two_factor_setup.html",
+    "credo/web/templates/web/manage/_nav.html",
+    "credo/web/templates/web/manage/index.html",
+    "credo/web/templates/web/manage/_pager.html",
+    "credo/web/templates/web/manage/_cohorts.html",
+    "credo/web/templates/web/manage/form.html",
+    "credo/web/templates/web/manage/student_form.html",
 ]
 #: Python modules whose gettext calls family-facing pages show.
 FAMILY_MODULES = [

@@ -60,3 +60,19 @@ def test_a_teachers_worklist_speaks_spanish(hill):
     url = reverse("web:to_assess", args=[hill.school.slug])
     html = _client(hill.teacher, "es").get(url).content.decode()
     assert "<h1>Por evaluar" in html and "No hay nada pendiente" in html
+
+
+def test_school_setup_and_its_form_labels_speak_spanish(hill):
+    c = _client(hill.admin, "es")
+    index = c.get(reverse("web:manage", args=[hill.school.slug])).content.decode()
+    assert "<h1>Configuración de la escuela</h1>" in index and ">Perfil del egresado</a>" in index
+    form = c.get(reverse("web:manage_school", args=[hill.school.slug])).content.decode()
+    assert "Nombre corto" in form and ">Guardar</button>" in form
+    # A refused save speaks Spanish too: the form's own error messages.
+    bad = c.post(
+        reverse("web:manage_school", args=[hill.school.slug]),
+        {"name": hill.school.name, "not_progressing_days": "3"},
+    )
+    assert bad.status_code in (200, 400)
+    assert "No se guardó nada." in bad.content.decode()
+    assert "Elija un periodo de 7 a 365 días." in bad.content.decode()
