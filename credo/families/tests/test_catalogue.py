@@ -94,6 +94,19 @@ STAFF_TEMPLATES = [
     "credo/web/templates/web/manage/_cohorts.html",
     "credo/web/templates/web/manage/form.html",
     "credo/web/templates/web/manage/student_form.html",
+    "credo/web/templates/web/manage/rules.html",
+    "credo/web/templates/web/manage/terms.html",
+    "credo/web/templates/web/manage/areas.html",
+    "credo/web/templates/web/manage/experiences.html",
+    "credo/web/templates/web/manage/sections.html",
+    "credo/web/templates/web/manage/scales.html",
+    "credo/web/templates/web/manage/frameworks.html",
+    "credo/web/templates/web/manage/framework.html",
+    "credo/web/templates/web/manage/outcomes.html",
+    "credo/web/templates/web/manage/outcome_form.html",
+    "credo/web/templates/web/manage/credits.html",
+    "credo/web/templates/web/manage/people.html",
+    "credo/web/templates/web/manage/students.html",
 ]
 #: Python modules whose gettext calls family-facing pages show.
 FAMILY_MODULES = [

@@ -3,6 +3,8 @@ school's home, the worklists and a credit review's page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -76,3 +78,16 @@ def test_school_setup_and_its_form_labels_speak_spanish(hill):
     assert bad.status_code in (200, 400)
     assert "No se guardó nada." in bad.content.decode()
     assert "Elija un periodo de 7 a 365 días." in bad.content.decode()
+
+
+def test_setup_lists_count_in_spanish_plurals(hill):
+    c = _client(hill.registrar, "es")
+    people = c.get(reverse("web:manage_people", args=[hill.school.slug])).content.decode()
+    assert 'aria-label="Buscar personas"' in people
+    assert re.search(r'<p role="status">\d+ personas\.</p>', people)
+    students = c.get(reverse("web:manage_students", args=[hill.school.slug])).content.decode()
+    assert '<p role="status">3 estudiantes.</p>' in students
+    english = _client(hill.registrar, "").get(
+        reverse("web:manage_students", args=[hill.school.slug])
+    )
+    assert '<p role="status">3 students.</p>' in english.content.decode()
