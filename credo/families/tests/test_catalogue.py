@@ -111,6 +111,8 @@ STAFF_TEMPLATES = [
     "credo/web/templates/web/manage/credit_form.html",
     "credo/web/templates/web/students/award_revoke.html",
     "credo/web/templates/web/advising/advisees.html",
+    "credo/interop/templates/interop/imports.html",
+    "credo/credentials/templates/credentials/school.html",
 ]
 #: Python modules whose gettext calls family-facing pages show.
 FAMILY_MODULES = [
