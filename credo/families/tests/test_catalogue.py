@@ -113,6 +113,9 @@ STAFF_TEMPLATES = [
     "credo/web/templates/web/advising/advisees.html",
     "credo/interop/templates/interop/imports.html",
     "credo/credentials/templates/credentials/school.html",
+    "credo/growth/templates/growth/index.html",
+    "credo/growth/templates/growth/observe.html",
+    "credo/growth/templates/growth/staff.html",
 ]
 #: Python modules whose gettext calls family-facing pages show.
 FAMILY_MODULES = [
