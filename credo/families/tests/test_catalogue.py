@@ -138,6 +138,8 @@ STAFF_MODULES = [
     "credo/api/views.py",
     "credo/sso/views.py",
     "credo/credentials/views.py",
+    "credo/growth/views.py",
+    "credo/interop/views.py",
     # Staff forms: labels, help and errors (the models' choice labels stay English).
     "credo/web/forms/base.py",
     "credo/web/forms/reviews.py",
