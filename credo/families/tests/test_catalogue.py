@@ -112,6 +112,8 @@ STAFF_TEMPLATES = [
     "credo/web/templates/web/students/award_revoke.html",
     "credo/web/templates/web/advising/advisees.html",
     "credo/interop/templates/interop/imports.html",
+    "credo/interop/templates/interop/run.html",
+    "credo/interop/templates/interop/_progress.html",
     "credo/credentials/templates/credentials/school.html",
     "credo/growth/templates/growth/index.html",
     "credo/growth/templates/growth/observe.html",
