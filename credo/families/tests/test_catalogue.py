@@ -107,6 +107,7 @@ STAFF_TEMPLATES = [
     "credo/web/templates/web/manage/credits.html",
     "credo/web/templates/web/manage/people.html",
     "credo/web/templates/web/manage/students.html",
+    "credo/web/templates/web/manage/person.html",
     "credo/web/templates/web/manage/scale_form.html",
     "credo/web/templates/web/manage/credit_form.html",
     "credo/web/templates/web/students/award_revoke.html",
