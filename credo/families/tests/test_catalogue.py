@@ -143,6 +143,7 @@ STAFF_MODULES = [
     "credo/credentials/views.py",
     "credo/growth/views.py",
     "credo/interop/views.py",
+    "credo/web/views/manage.py",
     # Staff forms: labels, help and errors (the models' choice labels stay English).
     "credo/web/forms/base.py",
     "credo/web/forms/reviews.py",

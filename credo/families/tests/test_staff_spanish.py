@@ -70,6 +70,7 @@ def test_school_setup_and_its_form_labels_speak_spanish(hill):
     assert "<h1>Configuración de la escuela</h1>" in index and ">Perfil del egresado</a>" in index
     form = c.get(reverse("web:manage_school", args=[hill.school.slug])).content.decode()
     assert "Nombre corto" in form and ">Guardar</button>" in form
+    assert "<h1>Perfil y ajustes de la escuela</h1>" in form  # the view's title
     # A refused save speaks Spanish too: the form's own error messages.
     bad = c.post(
         reverse("web:manage_school", args=[hill.school.slug]),
