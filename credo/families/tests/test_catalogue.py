@@ -144,6 +144,9 @@ STAFF_MODULES = [
     "credo/growth/views.py",
     "credo/interop/views.py",
     "credo/web/views/manage.py",
+    "credo/web/views/accounts.py",
+    "credo/web/views/twofactor.py",
+    "credo/web/views/signin.py",
     # Staff forms: labels, help and errors (the models' choice labels stay English).
     "credo/web/forms/base.py",
     "credo/web/forms/reviews.py",
