@@ -55,8 +55,9 @@ FAMILY_TEMPLATES = [
     ),
 ]
 #: Staff pages translated so far (issue #18, "the rest of the interface as far as practical"):
-#: the school's navigation, the homes, the worklists, credit reviews, the error pages, API tokens,
-#: sign-in providers, revoking a credential and one's own sign-in (password, two steps).
+#: navigation, homes, worklists, credit reviews, advisees, Setup, one's own sign-in, API tokens,
+#: sign-in providers, imports, credentials, educator growth and the error pages. A template joins
+#: this list when it is marked; every string it marks must then have its Spanish.
 STAFF_TEMPLATES = [
     "credo/web/templates/403_csrf.html",
     "credo/web/templates/refused.html",

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django import forms, template
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 register = template.Library()
 
@@ -216,6 +218,18 @@ def explained_row(context, e):
     )
 
 
+# The assessment kinds as the explanation shows them (the model stores the lowercase codes).
+_KINDS = (gettext_noop("formative"), gettext_noop("summative"))
+
+
+def _local_level(value) -> str:
+    """`level(value)` with the active language's decimal mark (2.5 → 2,5 in Spanish), as the
+    arithmetic's steps write it."""
+    shown = str(level(value))
+    mark = str(formats.get_format("DECIMAL_SEPARATOR"))
+    return shown.replace(".", mark) if mark != "." else shown
+
+
 @register.simple_tag
 def explanation(e):
     """Render how one competency's level was computed: the method, every assessment (those that
@@ -226,11 +240,11 @@ def explanation(e):
         day = r.demonstrated_on.isoformat() if r.demonstrated_on else ""
         task = f", {_text(r.task)}" if r.task else ""
         history.append(
-            f'<li class="{css}">{day}: {_text(level(r.value))} <span class="muted">'
-            f"({_text(r.kind)}{task}) — {_text(r.note)}</span></li>"
+            f'<li class="{css}">{day}: {_text(_local_level(r.value))} <span class="muted">'
+            f"({_text(_(str(r.kind)))}{task}) — {_text(r.note)}</span></li>"
         )
     steps = "".join(f"<li>{_text(step)}</li>" for step in e.steps)
-    mastery_at = _("Mastery at %(level)s.") % {"level": level(e.threshold)}
+    mastery_at = _("Mastery at %(level)s.") % {"level": _local_level(e.threshold)}
     arithmetic = _text(_("Arithmetic"))
     return mark_safe(  # noqa: S308 -- every value above is escaped or a number
         f"<p><strong>{_text(e.method_label)}.</strong> {_text(e.method_sentence)} "
@@ -256,7 +270,7 @@ def _judgments(e) -> str:
         else:
             what = _text(
                 _("%(who)s judged the level to be %(level)s")
-                % {"who": who, "level": level(j.value)}
+                % {"who": who, "level": _local_level(j.value)}
             )
         items.append(f'<li>{day}: {what} — <span class="muted">{_text(j.reason)}</span></li>')
     if e.judged is not None and e.judgment_counts:
@@ -265,7 +279,7 @@ def _judgments(e) -> str:
                 "The current level is the teacher's judgment, %(level)s, in place of the "
                 "calculated one above."
             )
-            % {"level": level(e.judged.value)}
+            % {"level": _local_level(e.judged.value)}
         )
     elif e.judged is not None:
         now = _text(

@@ -88,6 +88,8 @@ def test_a_spanish_speaking_student_reads_the_arithmetic_in_spanish_with_the_sam
     ]
     assert "<strong>Promedio ponderado.</strong>" in html and "Cálculo" in html
     assert "Cuenta" in html and "Arithmetic" not in html
+    # The history and the threshold write their levels as the steps do.
+    assert ': 3,5 <span class="muted">(sumativa) — Cuenta</span>' in html
     # The same history in English keeps today's wording and decimal points.
     s.user.language = "en"
     s.user.save(update_fields=["language"])
