@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credo.accounts.http import school_page
@@ -68,6 +69,8 @@ def token_revoke(request, school, token_id):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, f"Revoked “{token.name}”. Programs using it are refused from now on."
+            request,
+            _("Revoked “%(name)s”. Programs using it are refused from now on.")
+            % {"name": token.name},
         )
     return redirect("api-tokens", school.slug)

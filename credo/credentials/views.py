@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts.http import school_page
@@ -415,7 +416,7 @@ def revoke(request, school, public_id):
         else:
             from django.contrib import messages
 
-            messages.success(request, "The credential is revoked; verifiers here now say so.")
+            messages.success(request, _("The credential is revoked; verifiers here now say so."))
             return redirect(reverse("credentials:school", args=[school.slug]))
     return page(
         request,

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.accounts.access import is_staff_of
@@ -137,7 +138,7 @@ def evidence_add(request, school, educator_id):
             competency_ids=request.POST.getlist("competencies"),
             responds_to_id=_int(request.POST.get("responds_to")),
         ),
-        "Evidence added to your record.",
+        _("Evidence added to your record."),
     )
 
 
@@ -157,7 +158,7 @@ def self_assess(request, school, educator_id):
             value=request.POST.get("value", ""),
             note=request.POST.get("note", ""),
         ),
-        "Self-assessment saved.",
+        _("Self-assessment saved."),
     )
 
 
@@ -187,7 +188,9 @@ def observe(request, school, educator_id):
         except ValidationError as exc:
             _refused(request, exc)
         else:
-            messages.success(request, f"Observation of {found} recorded.")
+            messages.success(
+                request, _("Observation of %(educator)s recorded.") % {"educator": found}
+            )
             if access.can_see(request.user, found):
                 return redirect("growth:educator", school.slug, found.pk)
             return redirect("growth:index", school.slug)
@@ -223,7 +226,7 @@ def plan(request, school, educator_id):
             target_ids=request.POST.getlist("targets"),
             next_steps=request.POST.get("next_steps", ""),
         ),
-        "Growth plan saved.",
+        _("Growth plan saved."),
     )
 
 
@@ -243,7 +246,7 @@ def request_review(request, school, educator_id):
             statement=request.POST.get("statement", ""),
             evidence_ids=request.POST.getlist("evidence"),
         ),
-        "Review requested: a panel will be formed to decide.",
+        _("Review requested: a panel will be formed to decide."),
     )
 
 
@@ -259,7 +262,7 @@ def issue(request, school, educator_id):
         lambda: services.microcredential_issue(
             actor=request.user, educator=found, award_id=_int(request.POST.get("award"))
         ),
-        "The school's Open Badge was issued.",
+        _("The school's Open Badge was issued."),
     )
 
 
@@ -278,7 +281,7 @@ def support(request, school, educator_id):
             supporter=_staff_user(school, request.POST.get("supporter")),
             kind=request.POST.get("kind", ""),
         ),
-        "Saved.",
+        _("Saved."),
     )
 
 
@@ -296,7 +299,7 @@ def peer(request, school, educator_id):
             educator=found,
             peer=_staff_user(school, request.POST.get("peer")),
         ),
-        "Invitation saved: they can now observe you.",
+        _("Invitation saved: they can now observe you."),
     )
 
 
@@ -334,7 +337,7 @@ def setup(request, school):
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, "The starter educator framework is ready to adapt.")
+        messages.success(request, _("The starter educator framework is ready to adapt."))
     return redirect("growth:staff", school.slug)
 
 
@@ -353,7 +356,7 @@ def add(request, school):
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, "Growth record opened.")
+        messages.success(request, _("Growth record opened."))
     return redirect("growth:staff", school.slug)
 
 
@@ -367,5 +370,5 @@ def journey(request, school):
     except ValidationError as exc:
         _refused(request, exc)
     else:
-        messages.success(request, f"Linked to {len(made)} journey competencies.")
+        messages.success(request, _("Linked to %(n)s journey competencies.") % {"n": len(made)})
     return redirect("growth:staff", school.slug)

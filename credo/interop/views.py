@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from credo.accounts.http import school_page
@@ -140,16 +141,21 @@ def run_confirm(request, school, run_id):
         return redirect(run)
     if run.state == ImportState.APPLIED:
         messages.success(
-            request, f"Imported {run.filename}: {run.summary.get('changed', 0)} record(s) changed."
+            request,
+            gettext("Imported %(file)s: %(n)s record(s) changed.")
+            % {"file": run.filename, "n": run.summary.get("changed", 0)},
         )
     elif run.state == ImportState.REFUSED:
         messages.error(
             request,
-            f"{run.filename} could not be imported; nothing was changed. See the problems below.",
+            gettext("%(file)s could not be imported; nothing was changed. See the problems below.")
+            % {"file": run.filename},
         )
     elif run.state == ImportState.FAILED:
         messages.error(
-            request, f"{run.filename} could not be imported; nothing was changed ({run.error})."
+            request,
+            gettext("%(file)s could not be imported; nothing was changed (%(error)s).")
+            % {"file": run.filename, "error": run.error},
         )
     return redirect(run)
 
@@ -166,7 +172,11 @@ def run_retry(request, school, run_id):
         messages.error(request, " ".join(exc.messages))
         return redirect(run)
     if run.state == ImportState.FAILED:
-        messages.error(request, f"{run.filename} stopped again; nothing was changed ({run.error}).")
+        messages.error(
+            request,
+            gettext("%(file)s stopped again; nothing was changed (%(error)s).")
+            % {"file": run.filename, "error": run.error},
+        )
     elif not run.working:
         messages.success(request, f"{run.filename}: {run.get_state_display().lower()}.")
     return redirect(run)

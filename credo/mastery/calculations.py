@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numbers
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import (
     ROUND_DOWN,
     ROUND_HALF_EVEN,
@@ -32,8 +33,13 @@ from functools import lru_cache
 
 __all__ = [
     "METHODS",
+    "Exact",
+    "Step",
     "calculate",
     "explain",
+    "explain_steps",
+    "format_number",
+    "render_step",
     "validate_param",
 ]
 
@@ -106,14 +112,97 @@ def explain(
     param=None,
     scale: tuple | None = None,
 ) -> list[str]:
-    """Return, one line per step, the arithmetic `calculate` does for these arguments.
+    """Return, one English line per step, the arithmetic `calculate` does for these arguments.
 
     The lines are recorded while the same code computes the score, so they describe exactly
     what `calculate` does; numbers longer than 4 places are shown cut short, ending in "…".
     """
-    trace: list[str] = []
+    steps = explain_steps(
+        method, values, mastery_threshold=mastery_threshold, param=param, scale=scale
+    )
+    return [render_step(step) for step in steps]
+
+
+def explain_steps(
+    method: str,
+    values: Sequence,
+    *,
+    mastery_threshold,
+    param=None,
+    scale: tuple | None = None,
+) -> list[Step]:
+    """Return the steps `explain` words, language-neutral: a message and its numbers.
+
+    A caller that speaks another language translates `Step.message` (the English text, with
+    named %-placeholders) and renders it with `render_step`, giving its own number format.
+    """
+    trace: list[Step] = []
     _run(method, values, mastery_threshold, param, scale, trace=trace)
-    return [line.removesuffix(".") if line.endswith("….") else line for line in trace]
+    return trace
+
+
+def gettext_noop(message: str) -> str:
+    """Mark `message` for extraction into the translation catalogue (Django's makemessages knows
+    this name); this pure module translates nothing itself."""
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the arithmetic: `message` is English with %(name)s placeholders (and %% for
+    a percent sign); `params` holds ints, Decimals, tuples of Decimals (a list of values) and
+    tuples of (Decimal, int) pairs (how often each value occurs)."""
+
+    message: str
+    params: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Exact:
+    """A number a step shows with every digit it has (the rounded score: "3.00", not "3")."""
+
+    value: Decimal
+
+
+def format_number(d: Decimal, decimal_sep: str = ".") -> str:
+    """Return `d` for a person, as in the steps, with `decimal_sep` as the decimal mark."""
+    return _fmt(d).replace(".", decimal_sep)
+
+
+def render_step(
+    step: Step,
+    message: str | None = None,
+    *,
+    decimal_sep: str = ".",
+    list_sep: str = ", ",
+) -> str:
+    """Return `step` in words: `message` (a translation of `step.message`, default the English)
+    with its numbers written with `decimal_sep` and its lists joined by `list_sep`."""
+
+    def word(value: object) -> str:
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, Decimal):
+            return format_number(value, decimal_sep)
+        if isinstance(value, Exact):
+            return str(value.value).replace(".", decimal_sep)
+        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+            return "; ".join(f"{format_number(v, decimal_sep)} × {c}" for v, c in value)
+        if isinstance(value, tuple):
+            return list_sep.join(format_number(v, decimal_sep) for v in value)
+        return str(value)
+
+    text = (step.message if message is None else message) % {
+        k: word(v) for k, v in step.params.items()
+    }
+    return text.removesuffix(".") if text.endswith("….") else text
+
+
+def _step(trace: list[Step] | None, message: str, **params: object) -> None:
+    if trace is not None:
+        trace.append(Step(message, params))
 
 
 # --- driver -------------------------------------------------------------------------------
@@ -137,8 +226,7 @@ def _run(method, values, mastery_threshold, param, scale, *, trace):
                     f"{bounds[0]}..{bounds[1]} (got {v})."
                 )
     if not vs:
-        if trace is not None:
-            trace.append("No assessments count yet, so there is no score.")
+        _step(trace, gettext_noop("No assessments count yet, so there is no score."))
         return None
     widest = max(_digits(v) for v in vs)
     if method == "power_law":
@@ -160,13 +248,15 @@ def _run(method, values, mastery_threshold, param, scale, *, trace):
         result = raw.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
         if result.is_zero():
             result = abs(result)  # never report "-0.00"
-    if trace is not None:
-        if raw == result:
-            trace.append(f"Score: {result}.")
-        else:
-            trace.append(
-                f"Rounded once, to 2 places (halves away from zero): {_fmt(raw)} → {result}."
-            )
+    if raw == result:
+        _step(trace, gettext_noop("Score: %(score)s."), score=Exact(result))
+    else:
+        _step(
+            trace,
+            gettext_noop("Rounded once, to 2 places (halves away from zero): %(raw)s → %(score)s."),
+            raw=raw,
+            score=Exact(result),
+        )
     return result
 
 
@@ -204,42 +294,48 @@ def _digits(d: Decimal) -> int:
 
 def _fmt(d: Decimal) -> str:
     """Return `d` for a person: in full up to 4 places, else cut after 4 places and marked "…"."""
+    # Wide enough for every digit of `d`, whatever context the caller renders in.
+    ctx = Context(prec=_digits(d) + 10, rounding=ROUND_HALF_EVEN)
     if d == d.to_integral_value() and abs(d) < 10**20:
-        return str(d.quantize(_ONE))
-    n = d.normalize()
+        return str(d.quantize(_ONE, context=ctx))
+    n = d.normalize(ctx)
     if -n.as_tuple().exponent <= 4:
         return f"{n:f}"
-    return f"{d.quantize(Decimal('0.0001'), rounding=ROUND_DOWN):f}…"
-
-
-def _list(vs: Sequence[Decimal]) -> str:
-    return ", ".join(_fmt(v) for v in vs)
+    return f"{d.quantize(Decimal('0.0001'), rounding=ROUND_DOWN, context=ctx):f}…"
 
 
 # --- methods ------------------------------------------------------------------------------
 # Each takes the values as Decimals (non-empty) and returns the unrounded score or None,
-# appending readable steps to `trace` when it is a list.
+# appending its steps to `trace` when it is a list.
 
 
 def _latest(vs, *, trace, **_):
-    if trace is not None:
-        trace.append(f"Latest of {len(vs)} assessment(s): {_fmt(vs[-1])}.")
+    _step(
+        trace,
+        gettext_noop("Latest of %(count)s assessment(s): %(value)s."),
+        count=len(vs),
+        value=vs[-1],
+    )
     return vs[-1]
 
 
 def _highest(vs, *, trace, **_):
     top = max(vs)
-    if trace is not None:
-        trace.append(f"Highest of {_list(vs)}: {_fmt(top)}.")
+    _step(trace, gettext_noop("Highest of %(values)s: %(value)s."), values=tuple(vs), value=top)
     return top
 
 
 def _average(vs, *, trace, **_):
     total = sum(vs, _ZERO)
     mean = total / len(vs)
-    if trace is not None:
-        trace.append(f"Sum of {_list(vs)} = {_fmt(total)}.")
-        trace.append(f"Average = {_fmt(total)} / {len(vs)} = {_fmt(mean)}.")
+    _step(trace, gettext_noop("Sum of %(values)s = %(total)s."), values=tuple(vs), total=total)
+    _step(
+        trace,
+        gettext_noop("Average = %(total)s / %(count)s = %(mean)s."),
+        total=total,
+        count=len(vs),
+        mean=mean,
+    )
     return mean
 
 
@@ -249,15 +345,28 @@ def _mode(vs, *, trace, **_):
     pick = max(v for v, c in counts.items() if c == best)
     if trace is not None:
         tied = sorted((v for v, c in counts.items() if c == best), reverse=True)
-        listing = "; ".join(f"{_fmt(v)} × {c}" for v, c in sorted(counts.items()))
-        trace.append(f"How often each value occurs: {listing}.")
+        _step(
+            trace,
+            gettext_noop("How often each value occurs: %(counts)s."),
+            counts=tuple(sorted(counts.items())),
+        )
         if len(tied) > 1:
-            trace.append(
-                f"{_list(tied)} tie at {best} times each; "
-                f"the highest tied value counts: {_fmt(pick)}."
+            _step(
+                trace,
+                gettext_noop(
+                    "%(tied)s tie at %(times)s times each; the highest tied value counts: %(value)s."
+                ),
+                tied=tuple(tied),
+                times=best,
+                value=pick,
             )
         else:
-            trace.append(f"Most frequent value: {_fmt(pick)} ({best} times).")
+            _step(
+                trace,
+                gettext_noop("Most frequent value: %(value)s (%(times)s times)."),
+                value=pick,
+                times=best,
+            )
     return pick
 
 
@@ -265,13 +374,25 @@ def _decaying_average(vs, *, p, trace, **_):
     w = Decimal(p) / 100
     keep = _ONE - w
     d = vs[0]
-    if trace is not None:
-        trace.append(f"Decaying average: each new value weighs {p}%, the running score {100 - p}%.")
-        trace.append(f"d1 = v1 = {_fmt(d)}.")
+    _step(
+        trace,
+        gettext_noop("Decaying average: each new value weighs %(p)s%%, the running score %(q)s%%."),
+        p=p,
+        q=100 - p,
+    )
+    _step(trace, gettext_noop("d1 = v1 = %(value)s."), value=d)
     for i, v in enumerate(vs[1:], start=2):
         new = keep * d + w * v  # exact: the context is wide enough for every step
-        if trace is not None:
-            trace.append(f"d{i} = {_fmt(keep)} × {_fmt(d)} + {_fmt(w)} × {_fmt(v)} = {_fmt(new)}.")
+        _step(
+            trace,
+            gettext_noop("d%(i)s = %(keep)s × %(d)s + %(w)s × %(v)s = %(new)s."),
+            i=i,
+            keep=keep,
+            d=d,
+            w=w,
+            v=v,
+            new=new,
+        )
         d = new
     return d
 
@@ -280,8 +401,9 @@ def _weighted_average(vs, *, p, trace, **_):
     w = Decimal(p) / 100
     k = len(vs)
     if k == 1:
-        if trace is not None:
-            trace.append(f"Only one assessment, so the score is v1 = {_fmt(vs[0])}.")
+        _step(
+            trace, gettext_noop("Only one assessment, so the score is v1 = %(value)s."), value=vs[0]
+        )
         return vs[0]
     last = vs[-1]
     earlier = sum(vs[:-1], _ZERO)
@@ -290,14 +412,32 @@ def _weighted_average(vs, *, p, trace, **_):
     result = (w * last * (k - 1) + (_ONE - w) * earlier) / (k - 1)
     if trace is not None:
         mean = earlier / (k - 1)
-        trace.append(
-            f"Weighted average: {p}% on the latest value, {100 - p}% on the mean of the earlier ones."
+        _step(
+            trace,
+            gettext_noop(
+                "Weighted average: %(p)s%% on the latest value, "
+                "%(q)s%% on the mean of the earlier ones."
+            ),
+            p=p,
+            q=100 - p,
         )
-        trace.append(
-            f"Mean of the {k - 1} earlier value(s) = {_fmt(earlier)} / {k - 1} = {_fmt(mean)}."
+        _step(
+            trace,
+            gettext_noop(
+                "Mean of the %(count)s earlier value(s) = %(sum)s / %(count)s = %(mean)s."
+            ),
+            count=k - 1,
+            sum=earlier,
+            mean=mean,
         )
-        trace.append(
-            f"{_fmt(w)} × {_fmt(last)} + {_fmt(_ONE - w)} × {_fmt(mean)} = {_fmt(result)}."
+        _step(
+            trace,
+            gettext_noop("%(w)s × %(last)s + %(rest)s × %(mean)s = %(result)s."),
+            w=w,
+            last=last,
+            rest=_ONE - w,
+            mean=mean,
+            result=result,
         )
     return result
 
@@ -305,23 +445,54 @@ def _weighted_average(vs, *, p, trace, **_):
 def _n_mastery(vs, *, p, threshold, trace, **_):
     k = len(vs)
     if k < p:
-        if trace is not None:
-            trace.append(f"Needs at least {p} assessment(s); there are {k}, so no score yet.")
+        _step(
+            trace,
+            gettext_noop(
+                "Needs at least %(p)s assessment(s); there are %(count)s, so no score yet."
+            ),
+            p=p,
+            count=k,
+        )
         return None
     hits = [v for v in vs if v >= threshold]
-    if trace is not None:
-        reached = f": {_list(hits)}" if hits else ""
-        trace.append(
-            f"{len(hits)} of {k} value(s) reach the mastery threshold {_fmt(threshold)}{reached}."
+    if hits:
+        _step(
+            trace,
+            gettext_noop(
+                "%(hits)s of %(count)s value(s) reach the mastery threshold %(threshold)s: "
+                "%(values)s."
+            ),
+            hits=len(hits),
+            count=k,
+            threshold=threshold,
+            values=tuple(hits),
+        )
+    else:
+        _step(
+            trace,
+            gettext_noop(
+                "%(hits)s of %(count)s value(s) reach the mastery threshold %(threshold)s."
+            ),
+            hits=0,
+            count=k,
+            threshold=threshold,
         )
     if len(hits) < p:
-        if trace is not None:
-            trace.append(f"Needs at least {p} at or above the threshold, so no score yet.")
+        _step(
+            trace,
+            gettext_noop("Needs at least %(p)s at or above the threshold, so no score yet."),
+            p=p,
+        )
         return None
     total = sum(hits, _ZERO)
     mean = total / len(hits)
-    if trace is not None:
-        trace.append(f"Mean of those = {_fmt(total)} / {len(hits)} = {_fmt(mean)}.")
+    _step(
+        trace,
+        gettext_noop("Mean of those = %(total)s / %(count)s = %(mean)s."),
+        total=total,
+        count=len(hits),
+        mean=mean,
+    )
     return mean
 
 
@@ -329,8 +500,9 @@ def _power_law(vs, *, bounds, trace, **_):
     low, high = bounds
     k = len(vs)
     if k == 1:
-        if trace is not None:
-            trace.append(f"Only one assessment, so the score is v1 = {_fmt(vs[0])}.")
+        _step(
+            trace, gettext_noop("Only one assessment, so the score is v1 = %(value)s."), value=vs[0]
+        )
         return vs[0]
     prec = getcontext().prec
     shift = low - _ONE
@@ -348,30 +520,57 @@ def _power_law(vs, *, bounds, trace, **_):
     # landing a hair below an exact x.xx5 cannot change the rounding.
     residual = max(abs(y - intercept - slope * x) for x, y in zip(xs, ys, strict=True))
     if residual <= Decimal(10) ** (15 - prec):
-        if trace is not None:
-            trace.append(
-                f"Power law: the {k} values lie exactly on a curve u = a × i^b, "
-                f"so the prediction at i = {k} is the latest value, {_fmt(vs[-1])}."
-            )
+        _step(
+            trace,
+            gettext_noop(
+                "Power law: the %(count)s values lie exactly on a curve u = a × i^b, "
+                "so the prediction at i = %(count)s is the latest value, %(value)s."
+            ),
+            count=k,
+            value=vs[-1],
+        )
         return vs[-1]
     fitted = (intercept + slope * xs[-1]).exp()
     predicted = fitted + shift
     clamped = min(max(predicted, low), high)
-    if trace is not None:
-        trace.append(
-            f"Power law: shift the values so the scale starts at 1 (u = v - {_fmt(shift)}): "
-            f"{_list(us)}."
+    _step(
+        trace,
+        gettext_noop(
+            "Power law: shift the values so the scale starts at 1 (u = v - %(shift)s): %(values)s."
+        ),
+        shift=shift,
+        values=tuple(us),
+    )
+    _step(
+        trace,
+        gettext_noop(
+            "Least-squares fit of ln u = ln a + b × ln i for i = 1..%(count)s: "
+            "ln a = %(a)s, b = %(b)s."
+        ),
+        count=k,
+        a=intercept,
+        b=slope,
+    )
+    _step(
+        trace,
+        gettext_noop(
+            "Prediction at i = %(count)s: exp(%(a)s + %(b)s × ln %(count)s) = %(fitted)s; "
+            "shifted back: %(predicted)s."
+        ),
+        count=k,
+        a=intercept,
+        b=slope,
+        fitted=fitted,
+        predicted=predicted,
+    )
+    if clamped != predicted:
+        _step(
+            trace,
+            gettext_noop("Kept within the scale %(low)s..%(high)s: %(value)s."),
+            low=low,
+            high=high,
+            value=clamped,
         )
-        trace.append(
-            f"Least-squares fit of ln u = ln a + b × ln i for i = 1..{k}: "
-            f"ln a = {_fmt(intercept)}, b = {_fmt(slope)}."
-        )
-        trace.append(
-            f"Prediction at i = {k}: exp({_fmt(intercept)} + {_fmt(slope)} × ln {k}) = "
-            f"{_fmt(fitted)}; shifted back: {_fmt(predicted)}."
-        )
-        if clamped != predicted:
-            trace.append(f"Kept within the scale {_fmt(low)}..{_fmt(high)}: {_fmt(clamped)}.")
     return clamped
 
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from credo.mastery import rules
+from credo.mastery.explanation import METHOD_LABELS, METHOD_SENTENCES, translated_steps
 from credo.mastery.models import (
     Assessment,
     CreditArea,
@@ -184,17 +186,6 @@ def area_totals(areas: list[AreaProgress]) -> dict:
 
 # --- how a level was computed ---------------------------------------------------------------------
 
-METHOD_SENTENCES = {
-    "latest": "The most recent assessment is the level.",
-    "highest": "The highest assessment is the level.",
-    "average": "The level is the average of the assessments.",
-    "mode": "The level is the value given most often (a tie goes to the higher value).",
-    "decaying_average": "A decaying average: each new assessment weighs {p}% and the earlier level {q}%.",
-    "weighted_average": "A weighted average: the latest assessment weighs {p}%, the mean of the earlier ones {q}%.",
-    "n_mastery": "The mean of the assessments at or above the mastery threshold, once there are at least {p}.",
-    "power_law": "A power-law trend fitted through the assessments, read at the latest one.",
-}
-
 
 @dataclass
 class HistoryRow:
@@ -245,13 +236,13 @@ def _history_rows(assessments, counts_formative: bool) -> list[HistoryRow]:
     for a in assessments:
         replaced = a.replaced_by_id
         if a.retraction:
-            counted, note = False, "Retraction of an earlier assessment entered in error"
+            counted, note = False, gettext("Retraction of an earlier assessment entered in error")
         elif replaced:
-            counted, note = False, "Replaced by a correction"
+            counted, note = False, gettext("Replaced by a correction")
         elif a.kind == "formative" and not counts_formative:
-            counted, note = False, "Formative: feedback only, not counted"
+            counted, note = False, gettext("Formative: feedback only, not counted")
         else:
-            counted, note = True, "Counted"
+            counted, note = True, gettext("Counted")
         rows.append(
             HistoryRow(
                 id=a.id,
@@ -283,24 +274,35 @@ def explain_competency(competency, state, assessments) -> Explained:
     counted = [r.value for r in rows if r.counted]
     param = calculations.validate_param(config.method, config.param)
     try:
-        steps = calculations.explain(
-            config.method,
-            counted,
-            mastery_threshold=config.threshold,
-            param=config.param,
-            scale=config.scale,
+        steps = translated_steps(
+            calculations.explain_steps(
+                config.method,
+                counted,
+                mastery_threshold=config.threshold,
+                param=config.param,
+                scale=config.scale,
+            )
         )
     except (
         ValueError
     ) as exc:  # a configuration the engine refuses: say so rather than fail the page
         steps = [str(exc)]
     labels = dict(CALCULATION_METHODS)
-    sentence = METHOD_SENTENCES.get(config.method, "").format(p=param, q=100 - (param or 0))
+    sentence = (
+        gettext(METHOD_SENTENCES[config.method]) % {"p": param, "q": 100 - (param or 0)}
+        if config.method in METHOD_SENTENCES
+        else ""
+    )
+    label = (
+        gettext(METHOD_LABELS[config.method])
+        if config.method in METHOD_LABELS
+        else labels.get(config.method, config.method)
+    )
     return Explained(
         competency,
         state,
         config.method,
-        labels.get(config.method, config.method),
+        label,
         sentence,
         param,
         config.threshold,

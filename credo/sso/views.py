@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credo.core.errors import NotAllowed
@@ -75,7 +76,7 @@ def providers(request, school):
             or True
         ),
     ):
-        messages.success(request, "Saved how students sign in.")
+        messages.success(request, _("Saved how students sign in."))
         return redirect("web:manage_signin", school.slug)
     return page(
         request,
@@ -122,7 +123,7 @@ def provider_edit(request, school, provider_id=None):
 
     saved = request.method == "POST" and save_form(form, save)
     if saved:
-        messages.success(request, f"Saved {saved.name}.")
+        messages.success(request, _("Saved %(name)s.") % {"name": saved.name})
         return redirect("web:manage_signin_provider", school.slug, saved.pk)
     return page(
         request,
@@ -150,7 +151,10 @@ def provider_enabled(request, school, provider_id):
         )
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    messages.success(request, f"{provider.name} is {'on' if enabled else 'off'}.")
+    messages.success(
+        request,
+        (_("%(name)s is on.") if enabled else _("%(name)s is off.")) % {"name": provider.name},
+    )
     return redirect("web:manage_signin", school.slug)
 
 

@@ -39,7 +39,9 @@ def date_field(label: str, **kwargs) -> forms.DateField:
 
 
 def datetime_field(label: str, **kwargs) -> forms.DateTimeField:
-    kwargs.setdefault("error_messages", {"invalid": "Give a date and time like 2025-10-31 14:30."})
+    kwargs.setdefault(
+        "error_messages", {"invalid": _("Give a date and time like 2025-10-31 14:30.")}
+    )
     return forms.DateTimeField(
         label=label,
         widget=DateTimeInput(),

@@ -9,11 +9,13 @@ from credo.web.forms.base import ModelMultiChoice, datetime_field
 
 class ScheduleForm(forms.Form):
     scheduled_at = datetime_field(
-        "When", required=False, help_text="Leave blank for a portfolio read without a meeting."
+        _("When"),
+        required=False,
+        help_text=_("Leave blank for a portfolio read without a meeting."),
     )
-    location = forms.CharField(label="Where", required=False, max_length=200)
+    location = forms.CharField(label=_("Where"), required=False, max_length=200)
     panel_users = ModelMultiChoice(
-        queryset=None, label="Staff on the panel", label_from=lambda u: str(u)
+        queryset=None, label=_("Staff on the panel"), label_from=lambda u: str(u)
     )
 
     def __init__(self, *args, people=None, **kwargs):
@@ -23,21 +25,21 @@ class ScheduleForm(forms.Form):
 
 class GuestForm(forms.Form):
     guest_name = forms.CharField(
-        label="Name", max_length=150, error_messages={"required": "Give the expert's name."}
+        label=_("Name"), max_length=150, error_messages={"required": _("Give the expert's name.")}
     )
     guest_email = forms.EmailField(
-        label="E-mail",
-        help_text="Their invitation link is e-mailed here.",
+        label=_("E-mail"),
+        help_text=_("Their invitation link is e-mailed here."),
         error_messages={
-            "required": "Give the expert's e-mail address: their invitation is sent there.",
-            "invalid": "Give a valid e-mail address.",
+            "required": _("Give the expert's e-mail address: their invitation is sent there."),
+            "invalid": _("Give a valid e-mail address."),
         },
     )
     guest_expertise = forms.CharField(
-        label="Expertise",
+        label=_("Expertise"),
         required=False,
         max_length=200,
-        help_text="E.g. “structural engineer, city transit agency”.",
+        help_text=_("E.g. “structural engineer, city transit agency”."),
     )
 
 

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django import forms, template
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 register = template.Library()
 
@@ -227,6 +229,18 @@ def explained_row(context, e):
     )
 
 
+# The assessment kinds as the explanation shows them (the model stores the lowercase codes).
+_KINDS = (gettext_noop("formative"), gettext_noop("summative"))
+
+
+def _local_level(value) -> str:
+    """`level(value)` with the active language's decimal mark (2.5 → 2,5 in Spanish), as the
+    arithmetic's steps write it."""
+    shown = str(level(value))
+    mark = str(formats.get_format("DECIMAL_SEPARATOR"))
+    return shown.replace(".", mark) if mark != "." else shown
+
+
 @register.simple_tag
 def explanation(e):
     """Render how one competency's level was computed: the method, every assessment (those that
@@ -237,15 +251,17 @@ def explanation(e):
         day = r.demonstrated_on.isoformat() if r.demonstrated_on else ""
         task = f", {_text(r.task)}" if r.task else ""
         history.append(
-            f'<li class="{css}">{day}: {_text(level(r.value))} <span class="muted">'
-            f"({_text(r.kind)}{task}) — {_text(r.note)}</span></li>"
+            f'<li class="{css}">{day}: {_text(_local_level(r.value))} <span class="muted">'
+            f"({_text(_(str(r.kind)))}{task}) — {_text(r.note)}</span></li>"
         )
     steps = "".join(f"<li>{_text(step)}</li>" for step in e.steps)
+    mastery_at = _("Mastery at %(level)s.") % {"level": _local_level(e.threshold)}
+    arithmetic = _text(_("Arithmetic"))
     return mark_safe(  # noqa: S308 -- every value above is escaped or a number
         f"<p><strong>{_text(e.method_label)}.</strong> {_text(e.method_sentence)} "
-        f"Mastery at {_text(level(e.threshold))}.</p>\n"
+        f"{_text(mastery_at)}</p>\n"
         f'<ol class="history">{"".join(history)}</ol>\n'
-        "<p><strong>Arithmetic</strong></p>\n"
+        f"<p><strong>{arithmetic}</strong></p>\n"
         f'<ol class="steps">{steps}</ol>\n' + _judgments(e)
     )
 
@@ -259,23 +275,32 @@ def _judgments(e) -> str:
     items = []
     for j in judgments:
         day = j.judged_at.date().isoformat()
-        who = _text(j.judged_by) if j.judged_by else "A teacher"
+        who = str(j.judged_by) if j.judged_by else _("A teacher")
         if j.withdraws_id:
-            what = f"{who} withdrew the judgment"
+            what = _text(_("%(who)s withdrew the judgment") % {"who": who})
         else:
-            what = f"{who} judged the level to be {_text(level(j.value))}"
+            what = _text(
+                _("%(who)s judged the level to be %(level)s")
+                % {"who": who, "level": _local_level(j.value)}
+            )
         items.append(f'<li>{day}: {what} — <span class="muted">{_text(j.reason)}</span></li>')
     if e.judged is not None and e.judgment_counts:
-        now = (
-            f"The current level is the teacher's judgment, {_text(level(e.judged.value))}, in "
-            "place of the calculated one above."
+        now = _text(
+            _(
+                "The current level is the teacher's judgment, %(level)s, in place of the "
+                "calculated one above."
+            )
+            % {"level": _local_level(e.judged.value)}
         )
     elif e.judged is not None:
-        now = "The school has switched professional judgment off: the calculated level stands."
+        now = _text(
+            _("The school has switched professional judgment off: the calculated level stands.")
+        )
     else:
-        now = "No judgment stands now: the current level is the calculated one."
+        now = _text(_("No judgment stands now: the current level is the calculated one."))
+    heading = _text(_("Professional judgment"))
     return (
-        "<p><strong>Professional judgment</strong></p>\n"
+        f"<p><strong>{heading}</strong></p>\n"
         f'<ol class="judgments">{"".join(items)}</ol>\n<p>{now}</p>\n'
     )
 

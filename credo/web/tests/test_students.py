@@ -58,6 +58,46 @@ def test_dashboard_explains_how_each_level_was_computed(client, weighted):
     assert "3.48" in html
 
 
+def test_a_spanish_speaking_student_reads_the_arithmetic_in_spanish_with_the_same_numbers(
+    client, weighted
+):
+    s, c = weighted.students[0], weighted.competencies[0]
+    for i, v in enumerate(("2", "3.5", "4")):
+        assessment_record(
+            assessor=weighted.teacher,
+            student=s,
+            competency=c,
+            value=v,
+            demonstrated_on=DAY + dt.timedelta(days=i),
+        )
+    s.user.language = "es"
+    s.user.save(update_fields=["language"])
+    client.force_login(s.user)
+    dashboard = client.get(reverse("web:student", args=[weighted.school.slug, s.pk]))
+    assert dashboard.status_code == 200 and 'lang="es"' in dashboard.content.decode()
+    how = reverse("web:competency_how", args=[weighted.school.slug, s.pk, c.pk])
+    html = client.get(how, headers={"HX-Request": "true"}).content.decode()
+    # 0.65 × 4 + 0.35 × mean(2, 3.5) = 2.6 + 0.35 × 2.75 = 3.5625 → 3.56, with decimal commas
+    steps = re.search(r'<ol class="steps">(.*?)</ol>', html, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", steps) == [
+        "Promedio ponderado: un 65% para el valor más reciente y un 35% para la media de los "
+        "anteriores.",
+        "Media de los 2 valor(es) anterior(es) = 5,5 / 2 = 2,75.",
+        "0,65 × 4 + 0,35 × 2,75 = 3,5625.",
+        "Redondeado una sola vez, a 2 decimales (las mitades hacia arriba): 3,5625 → 3,56.",
+    ]
+    assert "<strong>Promedio ponderado.</strong>" in html and "Cálculo" in html
+    assert "Cuenta" in html and "Arithmetic" not in html
+    # The history and the threshold write their levels as the steps do.
+    assert ': 3,5 <span class="muted">(sumativa) — Cuenta</span>' in html
+    # The same history in English keeps today's wording and decimal points.
+    s.user.language = "en"
+    s.user.save(update_fields=["language"])
+    english = client.get(how, headers={"HX-Request": "true"}).content.decode()
+    assert "Mean of the 2 earlier value(s) = 5.5 / 2 = 2.75." in english
+    assert "Rounded once, to 2 places (halves away from zero): 3.5625 → 3.56." in english
+
+
 def test_how_a_level_was_computed_is_the_students_alone(client, world):
     """The explanation answers as the dashboard does: 404 to another student, to another school's
     staff and for a competency of another school; anonymous readers are sent to sign in."""

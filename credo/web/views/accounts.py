@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
@@ -21,16 +22,18 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     template_name = "web/accounts/password_form.html"
     success_url = reverse_lazy("web:login")
     extra_context = {
-        "title": "Choose your password",
-        "button": "Save my password",
-        "intro": "Choose a password you do not use anywhere else: at least 8 characters, and "
-        "not one of the common ones.",
+        "title": gettext_lazy("Choose your password"),
+        "button": gettext_lazy("Save my password"),
+        "intro": gettext_lazy(
+            "Choose a password you do not use anywhere else: at least 8 characters, and "
+            "not one of the common ones."
+        ),
     }
 
     def form_valid(self, form):
         people.password_set(user=form.user, form=form)
         self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
-        messages.success(self.request, "Your password is set. Sign in with it now.")
+        messages.success(self.request, gettext("Your password is set. Sign in with it now."))
         return HttpResponseRedirect(f"{self.get_success_url()}?username={form.user.username}")
 
 
@@ -40,15 +43,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "web/accounts/password_form.html"
     success_url = reverse_lazy("web:home")
     extra_context = {
-        "title": "Change your password",
-        "button": "Change my password",
+        "title": gettext_lazy("Change your password"),
+        "button": gettext_lazy("Change my password"),
         "validlink": True,
     }
 
     def form_valid(self, form):
         people.password_set(user=form.user, form=form)
         update_session_auth_hash(self.request, form.user)
-        messages.success(self.request, "Your password is changed.")
+        messages.success(self.request, gettext("Your password is changed."))
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -88,7 +91,7 @@ def signin_links_limited(request, user) -> bool:
 
 
 class ForgotForm(forms.Form):
-    email = forms.EmailField(label="Your e-mail address", max_length=254)
+    email = forms.EmailField(label=gettext_lazy("Your e-mail address"), max_length=254)
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,8 +114,10 @@ def forgot_password(request):
             people.signin_link_send(user=user, path=people.signin_link_path(user))
         messages.success(
             request,
-            "If an account has that address, a link to choose a new password is on its way. "
-            "It works once, for seven days.",
+            gettext(
+                "If an account has that address, a link to choose a new password is on its way. "
+                "It works once, for seven days."
+            ),
         )
         return redirect("web:login")
     return page(request, "web/accounts/password_form.html", _forgot_context(form))
@@ -122,8 +127,11 @@ def _forgot_context(form) -> dict:
     return {
         "form": form,
         "validlink": True,
-        "title": "Forgotten your password?",
-        "intro": "Give the e-mail address your school has for you and we will send a link "
-        "to choose a new password. No address on file? Ask your school's Credo admin for a link.",
-        "button": "Send me a link",
+        "title": gettext("Forgotten your password?"),
+        "intro": gettext(
+            "Give the e-mail address your school has for you and we will send a link "
+            "to choose a new password. No address on file? Ask your school's Credo admin for a "
+            "link."
+        ),
+        "button": gettext("Send me a link"),
     }

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts import services as people
@@ -193,13 +194,15 @@ def school_settings(request, school):
             **{**d, "panel_formers": d["panel_formers"] or None},
         ),
     ):
-        return _done(request, "School settings saved.", "web:manage", school)
+        return _done(request, gettext("School settings saved."), "web:manage", school)
     return _form_page(
         request,
         form,
-        title="School profile and settings",
+        title=gettext("School profile and settings"),
         back=reverse("web:manage", args=[school.slug]),
-        intro="The profile admissions readers see, and the settings the school's pages use.",
+        intro=gettext(
+            "The profile admissions readers see, and the settings the school's pages use."
+        ),
     )
 
 
@@ -249,15 +252,19 @@ def scale(request, school, scale_id=None):
         return preview_page(
             request,
             saved,
-            title=f"Scale: {obj}" if obj else "New proficiency scale",
+            title=gettext("Scale: %(name)s") % {"name": obj}
+            if obj
+            else gettext("New proficiency scale"),
             back=reverse("web:manage_scales", args=[school.slug]),
         )
     if saved:
-        return _done(request, "Scale saved.", "web:manage_scales", school)
+        return _done(request, gettext("Scale saved."), "web:manage_scales", school)
     return _form_page(
         request,
         form,
-        title=f"Scale: {obj}" if obj else "New proficiency scale",
+        title=gettext("Scale: %(name)s") % {"name": obj}
+        if obj
+        else gettext("New proficiency scale"),
         back=reverse("web:manage_scales", args=[school.slug]),
         template="web/manage/scale_form.html",
     )
@@ -307,11 +314,13 @@ def framework(request, school, framework_id=None):
         return preview_page(
             request,
             saved,
-            title=f"Framework: {obj}" if obj else "New framework",
+            title=gettext("Framework: %(name)s") % {"name": obj}
+            if obj
+            else gettext("New framework"),
             back=reverse("web:manage_frameworks", args=[school.slug]),
         )
     if saved:
-        return _done(request, "Framework saved.", "web:manage_framework", school, saved.pk)
+        return _done(request, gettext("Framework saved."), "web:manage_framework", school, saved.pk)
     competencies = (
         Competency.objects.filter(framework=obj)
         .select_related("parent", "scale")
@@ -322,7 +331,7 @@ def framework(request, school, framework_id=None):
     return _form_page(
         request,
         form,
-        title=f"Framework: {obj}" if obj else "New framework",
+        title=gettext("Framework: %(name)s") % {"name": obj} if obj else gettext("New framework"),
         back=reverse("web:manage_frameworks", args=[school.slug]),
         template="web/manage/framework.html",
         framework=obj,
@@ -374,15 +383,19 @@ def competency(request, school, framework_id, competency_id=None):
         return preview_page(
             request,
             saved,
-            title=f"Competency {obj.code}" if obj else f"New competency in {fw}",
+            title=gettext("Competency %(code)s") % {"code": obj.code}
+            if obj
+            else gettext("New competency in %(framework)s") % {"framework": fw},
             back=reverse("web:manage_framework", args=[school.slug, fw.pk]),
         )
     if saved:
-        return _done(request, "Competency saved.", "web:manage_framework", school, fw.pk)
+        return _done(request, gettext("Competency saved."), "web:manage_framework", school, fw.pk)
     return _form_page(
         request,
         form,
-        title=f"Competency {obj.code}" if obj else f"New competency in {fw}",
+        title=gettext("Competency %(code)s") % {"code": obj.code}
+        if obj
+        else gettext("New competency in %(framework)s") % {"framework": fw},
         back=reverse("web:manage_framework", args=[school.slug, fw.pk]),
     )
 
@@ -411,11 +424,11 @@ def area(request, school, area_id=None):
             actor=request.user, school=school, area=obj, **{**d, "order": d["order"] or 0}
         ),
     ):
-        return _done(request, "Credit area saved.", "web:manage_areas", school)
+        return _done(request, gettext("Credit area saved."), "web:manage_areas", school)
     return _form_page(
         request,
         form,
-        title=f"Area: {obj}" if obj else "New credit area",
+        title=gettext("Area: %(name)s") % {"name": obj} if obj else gettext("New credit area"),
         back=reverse("web:manage_areas", args=[school.slug]),
     )
 
@@ -456,7 +469,7 @@ def outcome(request, school, outcome_id=None):
         frameworks.outcome_retire(actor=request.user, outcome=obj, retired=retired)
         return _done(
             request,
-            "Outcome retired." if retired else "Outcome back in use.",
+            gettext("Outcome retired.") if retired else gettext("Outcome back in use."),
             "web:manage_outcomes",
             school,
         )
@@ -498,15 +511,19 @@ def outcome(request, school, outcome_id=None):
         )
 
     if request.method == "POST" and save_form(form, save):
-        return _done(request, "Outcome saved.", "web:manage_outcomes", school)
+        return _done(request, gettext("Outcome saved."), "web:manage_outcomes", school)
     return _form_page(
         request,
         form,
-        title=f"Outcome: {obj}" if obj else "New graduate-profile outcome",
+        title=gettext("Outcome: %(name)s") % {"name": obj}
+        if obj
+        else gettext("New graduate-profile outcome"),
         back=reverse("web:manage_outcomes", args=[school.slug]),
-        intro="What the school means every graduate to know and be able to do. Transcripts "
-        "published after you save show it in their reading guide and beside each credit that "
-        "serves it.",
+        intro=gettext(
+            "What the school means every graduate to know and be able to do. Transcripts "
+            "published after you save show it in their reading guide and beside each credit that "
+            "serves it."
+        ),
         template="web/manage/outcome_form.html",
         outcome=obj,
     )
@@ -602,20 +619,22 @@ def credit(request, school, credit_id=None):
             return preview_page(
                 request,
                 saved,
-                title=f"Credit: {obj}" if obj else "New mastery credit",
+                title=gettext("Credit: %(name)s") % {"name": obj}
+                if obj
+                else gettext("New mastery credit"),
                 back=reverse("web:manage_credits", args=[school.slug]),
             )
         if saved:
             return _done(
                 request,
-                "Credit saved; progress on it has been recomputed.",
+                gettext("Credit saved; progress on it has been recomputed."),
                 "web:manage_credits",
                 school,
             )
     return _form_page(
         request,
         form,
-        title=f"Credit: {obj}" if obj else "New mastery credit",
+        title=gettext("Credit: %(name)s") % {"name": obj} if obj else gettext("New mastery credit"),
         back=reverse("web:manage_credits", args=[school.slug]),
         template="web/manage/credit_form.html",
         competencies=competencies,
@@ -649,9 +668,12 @@ def _retire_page(request, school, *, service, target, kwargs, title, back, done)
         title=title,
         back=back,
         intro=(
-            f"{target} stays on the record of every class up to the one you name; later classes "
-            "no longer earn or need it. Awards already made stay. You will see the effect, "
-            "class by class, before anything changes. Only a registrar may retire."
+            gettext(
+                "%(target)s stays on the record of every class up to the one you name; later "
+                "classes no longer earn or need it. Awards already made stay. You will see the "
+                "effect, class by class, before anything changes. Only a registrar may retire."
+            )
+            % {"target": target}
         ),
     )
 
@@ -665,9 +687,9 @@ def credit_retire(request, school, credit_id):
         service=mastery.credit_retire,
         target=f"The credit {obj.code} ({obj})",
         kwargs={"credit": obj},
-        title=f"Retire credit {obj.code}",
+        title=gettext("Retire credit %(code)s") % {"code": obj.code},
         back=reverse("web:manage_credits", args=[school.slug]),
-        done=f"Credit {obj.code} retired for later classes.",
+        done=gettext("Credit %(code)s retired for later classes.") % {"code": obj.code},
     )
 
 
@@ -680,9 +702,9 @@ def framework_retire(request, school, framework_id):
         service=mastery.framework_retire,
         target=f"The framework {obj} (and every credit drawing on it)",
         kwargs={"framework": obj},
-        title=f"Retire framework {obj}",
+        title=gettext("Retire framework %(name)s") % {"name": obj},
         back=reverse("web:manage_frameworks", args=[school.slug]),
-        done=f"Framework {obj} retired for later classes.",
+        done=gettext("Framework %(name)s retired for later classes.") % {"name": obj},
     )
 
 
@@ -733,20 +755,20 @@ def rule(request, school, rule_id=None):
         return preview_page(
             request,
             saved,
-            title="Graduation rule" if obj else "New graduation rule",
+            title=gettext("Graduation rule") if obj else gettext("New graduation rule"),
             back=reverse("web:manage_rules", args=[school.slug]),
         )
     if saved:
         return _done(
             request,
-            "Graduation rule saved; every student's status has been recomputed.",
+            gettext("Graduation rule saved; every student's status has been recomputed."),
             "web:manage_rules",
             school,
         )
     return _form_page(
         request,
         form,
-        title="Graduation rule" if obj else "New graduation rule",
+        title=gettext("Graduation rule") if obj else gettext("New graduation rule"),
         back=reverse("web:manage_rules", args=[school.slug]),
     )
 
@@ -774,11 +796,11 @@ def term(request, school, term_id=None):
     if request.method == "POST" and save_form(
         form, lambda d: schools.term_save(actor=request.user, school=school, term=obj, **d)
     ):
-        return _done(request, "Term saved.", "web:manage_terms", school)
+        return _done(request, gettext("Term saved."), "web:manage_terms", school)
     return _form_page(
         request,
         form,
-        title=f"Term: {obj}" if obj else "New term",
+        title=gettext("Term: %(name)s") % {"name": obj} if obj else gettext("New term"),
         back=reverse("web:manage_terms", args=[school.slug]),
     )
 
@@ -810,11 +832,15 @@ def experience(request, school, experience_id=None):
         form,
         lambda d: schools.experience_save(actor=request.user, school=school, experience=obj, **d),
     ):
-        return _done(request, "Learning experience saved.", "web:manage_experiences", school)
+        return _done(
+            request, gettext("Learning experience saved."), "web:manage_experiences", school
+        )
     return _form_page(
         request,
         form,
-        title=f"Experience: {obj}" if obj else "New learning experience",
+        title=gettext("Experience: %(name)s") % {"name": obj}
+        if obj
+        else gettext("New learning experience"),
         back=reverse("web:manage_experiences", args=[school.slug]),
     )
 
@@ -865,11 +891,11 @@ def section(request, school, section_id=None):
             students=list(d["students"]),
         ),
     ):
-        return _done(request, "Section saved.", "web:manage_sections", school)
+        return _done(request, gettext("Section saved."), "web:manage_sections", school)
     return _form_page(
         request,
         form,
-        title=f"Section: {obj}" if obj else "New section",
+        title=gettext("Section: %(name)s") % {"name": obj} if obj else gettext("New section"),
         back=reverse("web:manage_sections", args=[school.slug]),
     )
 
@@ -927,13 +953,13 @@ def person_new(request, school):
     if request.method == "POST" and save_form(
         form, lambda d: people.person_create(actor=request.user, school=school, **d)
     ):
-        return _done(request, "Person added.", "web:manage_people", school)
+        return _done(request, gettext("Person added."), "web:manage_people", school)
     return _form_page(
         request,
         form,
-        title="New person",
+        title=gettext("New person"),
         back=reverse("web:manage_people", args=[school.slug]),
-        intro="Staff, guardians and reviewers. Add students under Students.",
+        intro=gettext("Staff, guardians and reviewers. Add students under Students."),
     )
 
 
@@ -956,7 +982,7 @@ def _person_page(request, school, user, form, **extra):
     return _form_page(
         request,
         form,
-        title=f"Roles of {user}",
+        title=gettext("Roles of %(user)s") % {"user": user},
         back=reverse("web:manage_people", args=[school.slug]),
         template="web/manage/person.html",
         person=user,
@@ -975,7 +1001,12 @@ def person(request, school, user_id):
             actor=request.user, school=school, user=user, roles=d["roles"]
         ),
     ):
-        return _done(request, f"Roles of {user} saved.", "web:manage_people", school)
+        return _done(
+            request,
+            gettext("Roles of %(user)s saved.") % {"user": user},
+            "web:manage_people",
+            school,
+        )
     return _person_page(request, school, user, form)
 
 
@@ -1010,7 +1041,7 @@ def person_lockout_lift(request, school, user_id):
     user = _person(school, user_id)
     if request.method == "POST":
         people.signin_lockout_lift(actor=request.user, school=school, user=user)
-        messages.success(request, f"{user} can sign in again.")
+        messages.success(request, gettext("%(user)s can sign in again.") % {"user": user})
     return redirect("web:manage_person", school.slug, user.pk)
 
 
@@ -1025,8 +1056,11 @@ def person_two_factor_reset(request, school, user_id):
             raise PermissionDenied(str(exc)) from exc
         messages.success(
             request,
-            f"{user}'s two-step sign-in is removed: they sign in with their password and set it "
-            "up again.",
+            gettext(
+                "%(user)s's two-step sign-in is removed: they sign in with their password and set "
+                "it up again."
+            )
+            % {"user": user},
         )
     return redirect("web:manage_person", school.slug, user.pk)
 
@@ -1065,9 +1099,12 @@ def student_new(request, school):
     if request.method == "POST" and save_form(
         form, lambda d: people.student_enrol(actor=request.user, school=school, **d)
     ):
-        return _done(request, "Student added.", "web:manage_students", school)
+        return _done(request, gettext("Student added."), "web:manage_students", school)
     return _form_page(
-        request, form, title="New student", back=reverse("web:manage_students", args=[school.slug])
+        request,
+        form,
+        title=gettext("New student"),
+        back=reverse("web:manage_students", args=[school.slug]),
     )
 
 
@@ -1088,7 +1125,7 @@ def student(request, school, student_id):
         if action == "student" and save_form(
             form, lambda d: people.student_update(actor=request.user, student=obj, **d)
         ):
-            return _done(request, "Student saved.", "web:manage_students", school)
+            return _done(request, gettext("Student saved."), "web:manage_students", school)
         if action == "guardian" and save_form(
             guardian_form,
             lambda d: people.guardian_link(
@@ -1098,12 +1135,12 @@ def student(request, school, student_id):
                 relationship=d["relationship"].strip(),
             ),
         ):
-            return _done(request, "Guardian linked.", "web:manage_student", school, obj.pk)
+            return _done(request, gettext("Guardian linked."), "web:manage_student", school, obj.pk)
     links = GuardianLink.objects.filter(student=obj).select_related("guardian")
     return _form_page(
         request,
         form,
-        title=f"Student: {obj}",
+        title=gettext("Student: %(name)s") % {"name": obj},
         back=reverse("web:manage_students", args=[school.slug]),
         template="web/manage/student_form.html",
         student=obj,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from credo.accounts.http import school_page
@@ -158,7 +159,7 @@ def schedule(request, school, review_id):
             panel_users=list(d["panel_users"]),
         ),
     ):
-        messages.success(request, "Schedule and panel saved.")
+        messages.success(request, _("Schedule and panel saved."))
         return redirect("web:review", school.slug, review.pk)
     return page(
         request,
@@ -187,8 +188,8 @@ def invite(request, school, review_id):
     ):
         messages.success(
             request,
-            f"{form.cleaned_data['guest_name']} is on the panel; their link was e-mailed to "
-            f"{form.cleaned_data['guest_email']}.",
+            _("%(name)s is on the panel; their link was e-mailed to %(email)s.")
+            % {"name": form.cleaned_data["guest_name"], "email": form.cleaned_data["guest_email"]},
         )
         return redirect("web:review", school.slug, review.pk)
     return page(
@@ -221,12 +222,15 @@ def decide(request, school, review_id):
             outcome = review.decisions.order_by("-id").first()
             messages.success(
                 request,
-                f"Your vote decided the review: credit awarded to {review.student}."
+                _("Your vote decided the review: credit awarded to %(student)s.")
+                % {"student": review.student}
                 if outcome and outcome.decision == "award"
-                else "Your vote decided the review: not yet.",
+                else _("Your vote decided the review: not yet."),
             )
         else:
-            messages.success(request, "Vote recorded. The review is decided when the panel agrees.")
+            messages.success(
+                request, _("Vote recorded. The review is decided when the panel agrees.")
+            )
         return redirect("web:review", school.slug, review.pk)
     context = _detail_context(request, school, review, decision_form=form)
     return page(request, "web/reviews/detail.html", context)

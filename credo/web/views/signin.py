@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import login, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, resolve_url
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -71,9 +72,11 @@ class SignInView(auth_views.LoginView):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=20,
-        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        help_text=gettext_lazy(
+            "The 6 digits your authenticator app shows now, or one of your recovery codes."
+        ),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -109,7 +112,9 @@ def signin_verify(request):
     if user is None:
         if pending is not None:
             del request.session[PENDING]
-            messages.error(request, "The second step waits five minutes at most: sign in again.")
+            messages.error(
+                request, gettext("The second step waits five minutes at most: sign in again.")
+            )
         return redirect("web:login")
     credentials = {"username": user.username}
     if not AxesProxyHandler.is_allowed(request, credentials):
@@ -139,8 +144,11 @@ def signin_verify(request):
                 left = device.token_set.count()
                 messages.warning(
                     request,
-                    f"You signed in with a recovery code; it is used up and {left} are left. "
-                    "Make new ones on your two-step sign-in page if you are running low.",
+                    gettext(
+                        "You signed in with a recovery code; it is used up and %(left)s are left. "
+                        "Make new ones on your two-step sign-in page if you are running low."
+                    )
+                    % {"left": left},
                 )
             return redirect(pending.get("next") or resolve_url(settings.LOGIN_REDIRECT_URL))
     return page(

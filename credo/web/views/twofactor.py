@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.shortcuts import redirect
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,7 +33,7 @@ SETUP_MAX_AGE = 15 * 60  # seconds a set-up key stays valid before the code is t
 class SetupForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput)
     code = forms.CharField(
-        label="The 6-digit code your app shows",
+        label=gettext_lazy("The 6-digit code your app shows"),
         max_length=12,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
@@ -42,7 +43,7 @@ class SetupForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     code = forms.CharField(
-        label="A code from your app (or a recovery code)",
+        label=gettext_lazy("A code from your app (or a recovery code)"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
@@ -55,7 +56,7 @@ def _setup_context(user, key: str) -> dict:
         "qr": qr.to_svg(
             qr.encode(device.config_url),
             module=4,
-            title="QR code to scan with your authenticator app",
+            title=gettext("QR code to scan with your authenticator app"),
         ),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
@@ -145,7 +146,7 @@ def _confirmed(request) -> bool:
     form = ConfirmForm(request.POST)
     if form.is_valid() and match_token(request.user, "".join(form.cleaned_data["code"].split())):
         return True
-    messages.error(request, "That code is not right: type the code your app shows now.")
+    messages.error(request, gettext("That code is not right: type the code your app shows now."))
     return False
 
 
@@ -174,5 +175,7 @@ def two_factor_turn_off(request):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Two-step sign-in is off: your password alone signs you in.")
+        messages.success(
+            request, gettext("Two-step sign-in is off: your password alone signs you in.")
+        )
     return redirect("web:two_factor")

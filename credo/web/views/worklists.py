@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from credo.accounts.http import school_page
@@ -77,12 +78,17 @@ def _assess_one(request, school):
     back = reverse("web:to_assess", args=[school.slug])
     if saved:
         messages.success(
-            request, f"Recorded {saved.value.normalize():f} for {student} on {competency.code}."
+            request,
+            _("Recorded %(value)s for %(student)s on %(code)s.")
+            % {
+                "value": f"{saved.value.normalize():f}",
+                "student": student,
+                "code": competency.code,
+            },
         )
         return redirect(back)
-    problems = (
-        "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        or "That assessment could not be recorded."
+    problems = "; ".join(str(e) for errors in form.errors.values() for e in errors) or _(
+        "That assessment could not be recorded."
     )
     messages.error(request, f"{student}, {competency.code}: {problems}")
     return redirect(f"{back}#ev-{evidence.pk}")
