@@ -21,11 +21,12 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from credo.core.audit import audit_record
+from credo.core.audit import audit_record, registered
 from credo.core.bulkload import insert_rows
 from credo.core.models import AuditEvent
 from credo.frameworks.models import Competency
 from credo.mastery import engine, sql
+from credo.mastery.events import CREDIT_AWARDED_AUTOMATICALLY, MASTERY_RECOMPUTED
 from credo.mastery.models import (
     CreditAward,
     CreditProgress,
@@ -528,7 +529,7 @@ def materialize(
                     AuditEvent(
                         school_id=a.school_id,
                         actor_id=getattr(actor, "pk", None),
-                        action="credit.awarded_automatically",
+                        action=registered(CREDIT_AWARDED_AUTOMATICALLY).action,
                         target_type="mastery.creditaward",
                         target_id=str(a.pk or ""),
                         after={
@@ -584,7 +585,7 @@ def materialize(
         audit_record(
             actor=actor,
             school=school_id,
-            action="mastery.recomputed",
+            action=MASTERY_RECOMPUTED,
             after={
                 "states": per_school_states[school_id],
                 "new_awards": sum(1 for s, _, _ in result.new_awards if school_of[s] == school_id),
