@@ -3,8 +3,24 @@
 from django.db import transaction
 
 from credo.accounts.access import require_manage_setup, roles_in
+from credo.accounts.events import (
+    GUARDIAN_LINKED,
+    MEMBERSHIP_CHANGED,
+    PERSON_CREATED,
+    PERSON_PASSWORD_SET,
+    PERSON_RECOVERY_CODE_USED,
+    PERSON_RECOVERY_CODES_RENEWED,
+    PERSON_SIGNIN_LINK_CREATED,
+    PERSON_TWO_FACTOR_DISABLED,
+    PERSON_TWO_FACTOR_ENABLED,
+    PERSON_TWO_FACTOR_RESET,
+    SIGNIN_LOCKED_OUT,
+    SIGNIN_LOCKOUT_LIFTED,
+    STUDENT_CREATED,
+    STUDENT_UPDATED,
+)
 from credo.accounts.models import MANAGER_ROLES, GuardianLink, Membership, Role, Student
-from credo.core.audit import audit_record, snapshot
+from credo.core.audit import Event, audit_record, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
 
 
@@ -47,7 +63,7 @@ def student_create(
         audit_record(
             actor=actor,
             school=school,
-            action="student.created",
+            action=STUDENT_CREATED,
             target=student,
             after=snapshot(student),
         )
@@ -68,7 +84,7 @@ def guardian_link(*, actor, student, guardian, relationship: str = "") -> Guardi
             audit_record(
                 actor=actor,
                 school=student.school,
-                action="guardian.linked",
+                action=GUARDIAN_LINKED,
                 target=link,
                 after={"guardian": guardian.pk, "student": student.pk},
             )
@@ -119,7 +135,7 @@ def person_create(
         audit_record(
             actor=actor,
             school=school,
-            action="person.created",
+            action=PERSON_CREATED,
             target=user,
             after={"username": username, "display_name": user.display_name, "roles": roles},
         )
@@ -147,7 +163,7 @@ def memberships_set(*, actor, school, user, roles) -> list[str]:
             audit_record(
                 actor=actor,
                 school=school,
-                action="membership.changed",
+                action=MEMBERSHIP_CHANGED,
                 target=user,
                 before={"roles": sorted(have)},
                 after={"roles": sorted(roles)},
@@ -192,7 +208,7 @@ def student_update(
         audit_record(
             actor=actor,
             school=student.school_id,
-            action="student.updated",
+            action=STUDENT_UPDATED,
             target=student,
             before=before,
             after=snapshot(student),
@@ -281,7 +297,7 @@ def signin_link_create(*, actor, school, user) -> tuple[str, bool]:
         audit_record(
             actor=actor,
             school=school,
-            action="person.signin_link_created",
+            action=PERSON_SIGNIN_LINK_CREATED,
             target=user,
             after={"emailed_to": user.email if emailed else ""},
         )
@@ -323,7 +339,7 @@ def password_set(*, user, form) -> None:
         for school_id in (
             Membership.objects.filter(user=user).values_list("school_id", flat=True).distinct()
         ):
-            audit_record(actor=user, school=school_id, action="person.password_set", target=user)
+            audit_record(actor=user, school=school_id, action=PERSON_PASSWORD_SET, target=user)
 
 
 # --- sign-in security: lockouts and the second factor -------------------------------------------
@@ -331,7 +347,7 @@ def password_set(*, user, form) -> None:
 RECOVERY_CODES = 10
 
 
-def _audit_person(*, actor, user, action: str, after: dict | None = None) -> None:
+def _audit_person(*, actor, user, action: Event, after: dict | None = None) -> None:
     """Audit `action` about `user` in every school they belong to (once, school-less, if none)."""
     school_ids: list[int | None] = list(
         Membership.objects.filter(user=user).values_list("school_id", flat=True).distinct()
@@ -355,7 +371,7 @@ def signin_lockout_record(*, username: str, ip_address: str | None) -> None:
     # axes reports the lockout again at every refused attempt; one event per lockout is enough.
     since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME or 24)
     if AuditEvent.objects.filter(
-        action="signin.locked_out", target_type=target[0], target_id=target[1], at__gte=since
+        action=SIGNIN_LOCKED_OUT, target_type=target[0], target_id=target[1], at__gte=since
     ).exists():
         return
     with transaction.atomic():
@@ -363,7 +379,7 @@ def signin_lockout_record(*, username: str, ip_address: str | None) -> None:
             audit_record(
                 actor=None,
                 school=None,
-                action="signin.locked_out",
+                action=SIGNIN_LOCKED_OUT,
                 target_type="address",
                 target_id=ip_address or "",
                 after={"username": username or "", "ip_address": ip_address or ""},
@@ -372,7 +388,7 @@ def signin_lockout_record(*, username: str, ip_address: str | None) -> None:
             _audit_person(
                 actor=None,
                 user=user,
-                action="signin.locked_out",
+                action=SIGNIN_LOCKED_OUT,
                 after={"ip_address": ip_address or ""},
             )
 
@@ -390,7 +406,7 @@ def signin_lockout_lift(*, actor, school, user) -> int:
         audit_record(
             actor=actor,
             school=school,
-            action="signin.lockout_lifted",
+            action=SIGNIN_LOCKOUT_LIFTED,
             target=user,
             after={"failures_removed": removed},
         )
@@ -424,7 +440,7 @@ def two_factor_enable(*, user, key: str, code: str, name: str = "Authenticator a
         codes = _recovery_codes_replace(user)
         user.two_factor_enabled = True
         user.save(update_fields=["two_factor_enabled"])
-        _audit_person(actor=user, user=user, action="person.two_factor_enabled")
+        _audit_person(actor=user, user=user, action=PERSON_TWO_FACTOR_ENABLED)
     return device, codes
 
 
@@ -455,7 +471,7 @@ def two_factor_recovery_codes_renew(*, user) -> list[str]:
         refuse(None, "Set up two-step sign-in first.")
     with transaction.atomic(durable=True):
         codes = _recovery_codes_replace(user)
-        _audit_person(actor=user, user=user, action="person.recovery_codes_renewed")
+        _audit_person(actor=user, user=user, action=PERSON_RECOVERY_CODES_RENEWED)
     return codes
 
 
@@ -486,7 +502,7 @@ def two_factor_disable(*, user) -> None:
         )
     with transaction.atomic(durable=True):
         _two_factor_remove(user)
-        _audit_person(actor=user, user=user, action="person.two_factor_disabled")
+        _audit_person(actor=user, user=user, action=PERSON_TWO_FACTOR_DISABLED)
 
 
 def two_factor_reset(*, actor, school, user) -> None:
@@ -499,10 +515,10 @@ def two_factor_reset(*, actor, school, user) -> None:
         raise NotAllowed("Only a superuser may reset a superuser's two-step sign-in.")
     with transaction.atomic(durable=True):
         _two_factor_remove(user)
-        audit_record(actor=actor, school=school, action="person.two_factor_reset", target=user)
+        audit_record(actor=actor, school=school, action=PERSON_TWO_FACTOR_RESET, target=user)
 
 
 def recovery_code_used(*, user) -> None:
     """Audit that `user` signed in with one of their recovery codes (it is used up)."""
     with transaction.atomic():
-        _audit_person(actor=user, user=user, action="person.recovery_code_used")
+        _audit_person(actor=user, user=user, action=PERSON_RECOVERY_CODE_USED)

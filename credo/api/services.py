@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import MANAGER_ROLES, Role
+from credo.api.events import API_TOKEN_CREATED, API_TOKEN_REVOKED
 from credo.api.models import ApiToken, Scope, hash_token
 from credo.core.audit import audit_record, audit_stamp
 from credo.core.errors import NotAllowed, refuse
@@ -65,7 +66,7 @@ def token_create(
         audit_record(
             actor=actor,
             school=school,
-            action="api_token.created",
+            action=API_TOKEN_CREATED,
             target=token,
             after={
                 "name": token.name,
@@ -84,5 +85,5 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is not None:
         refuse(None, "That token has already been revoked.")
     with transaction.atomic(durable=True):
-        audit_stamp(token, "revoked", actor=actor, action="api_token.revoked")
+        audit_stamp(token, "revoked", actor=actor, action=API_TOKEN_REVOKED)
     return token

@@ -25,6 +25,12 @@ from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record, audit_stamp
 from credo.core.errors import refuse
 from credo.credentials import documents, keys, proofs, selectors
+from credo.credentials.events import (
+    CREDENTIAL_ISSUED,
+    CREDENTIAL_REVOKED,
+    SIGNING_KEY_CREATED,
+    SIGNING_KEY_RETIRED,
+)
 from credo.credentials.kek import key_encryption_key
 from credo.credentials.models import (
     CredentialKind,
@@ -54,7 +60,7 @@ def _new_key(*, actor, school, note: str = "") -> SchoolKey:
     audit_record(
         actor=actor,
         school=school,
-        action="signing_key.created",
+        action=SIGNING_KEY_CREATED,
         target=key,
         after={"public_key_multibase": key.public_key_multibase},
         note=note,
@@ -97,7 +103,7 @@ def school_key_rotate(*, actor, school, reason: str = "") -> SchoolKey:
             audit_record(
                 actor=actor,
                 school=school,
-                action="signing_key.retired",
+                action=SIGNING_KEY_RETIRED,
                 target=key,
                 before={"retired_at": None},
                 after={"retired_at": now, "reason": key.retired_reason},
@@ -235,7 +241,7 @@ def _issue_for_award(
     audit_record(
         actor=actor,
         school=student.school_id,
-        action="credential.issued",
+        action=CREDENTIAL_ISSUED,
         target=issued,
         after={
             "kind": issued.kind,
@@ -472,7 +478,7 @@ def _issue_clr(*, actor, version, content: Mapping, entries) -> IssuedCredential
     audit_record(
         actor=actor,
         school=student.school_id,
-        action="credential.issued",
+        action=CREDENTIAL_ISSUED,
         target=issued,
         after={
             "kind": issued.kind,
@@ -502,7 +508,7 @@ def credential_revoke(*, actor, credential: IssuedCredential, reason: str) -> Is
             credential,
             "revoked",
             actor=actor,
-            action="credential.revoked",
+            action=CREDENTIAL_REVOKED,
             before={"revoked_at": None},
             revoke_reason=reason,
         )

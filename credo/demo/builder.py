@@ -8,6 +8,7 @@ from credo.accounts.access import system_actor
 from credo.accounts.models import User
 from credo.core.audit import audit_record
 from credo.demo.content import DEMO_TODAY, SchoolSpec
+from credo.demo.events import DEMO_LOADED
 from credo.demo.learning import _Learning
 from credo.demo.records import _Records
 from credo.demo.report import SchoolSummary
@@ -61,7 +62,7 @@ class _SchoolBuilder(_Structure, _Learning, _Records, _Reviews, _Transcripts):
         audit_record(
             actor=system_actor(),
             school=self.school,
-            action="demo.loaded",
+            action=DEMO_LOADED,
             target=self.school,
             after={
                 "seed": seed,

@@ -18,6 +18,15 @@ from django.utils import timezone
 
 from credo.accounts.models import Membership, Role
 from credo.core.audit import audit_record
+from credo.journey.events import (
+    JOURNEY_ACTION_CREATED,
+    JOURNEY_CONSENSUS_RECORDED,
+    JOURNEY_EVIDENCE_ADDED,
+    JOURNEY_RATED,
+    JOURNEY_SNAPSHOT_TAKEN,
+    JOURNEY_STARTED,
+    JOURNEY_TEAM_MEMBER_ADDED,
+)
 from credo.journey.models import (
     ActionStatus,
     EvidenceKind,
@@ -206,7 +215,7 @@ def _load_school(
     audit_record(
         actor=lead,
         school=school,
-        action="journey.started",
+        action=JOURNEY_STARTED,
         target=assessment,
         after={"framework": framework.pk, "version": framework.version},
     )
@@ -217,7 +226,7 @@ def _load_school(
         audit_record(
             actor=lead,
             school=school,
-            action="journey.team_member_added",
+            action=JOURNEY_TEAM_MEMBER_ADDED,
             target=seat,
             after={"user": user.pk, "role": role, "position": position},
         )
@@ -276,7 +285,7 @@ def _load_school(
             audit_record(
                 actor=lead,
                 school=school,
-                action="journey.consensus_recorded",
+                action=JOURNEY_CONSENSUS_RECORDED,
                 target=decision,
                 before={"status": before.status} if before else None,
                 after={"competency": c.code, "status": status, "note": note},
@@ -299,7 +308,7 @@ def _load_school(
             audit_record(
                 actor=lead,
                 school=school,
-                action="journey.snapshot_taken",
+                action=JOURNEY_SNAPSHOT_TAKEN,
                 target=shot,
                 after={"label": label, "counts": shot.counts},
             )
@@ -337,7 +346,7 @@ def _load_school(
             audit_record(
                 actor=user,
                 school=school,
-                action="journey.rated",
+                action=JOURNEY_RATED,
                 target=rating,
                 after={"competency": c.code, "status": status},
             )
@@ -371,7 +380,7 @@ def _load_school(
         audit_record(
             actor=lead,
             school=school,
-            action="journey.action_created",
+            action=JOURNEY_ACTION_CREATED,
             target=item,
             after={"competency": code, "title": item.title, "owner_id": owner.pk, "status": status},
         )
@@ -390,7 +399,7 @@ def _load_school(
         audit_record(
             actor=lead,
             school=school,
-            action="journey.evidence_added",
+            action=JOURNEY_EVIDENCE_ADDED,
             target=ev,
             after={"competency": code, "kind": "link", "url": ev.url},
         )

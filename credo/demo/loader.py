@@ -46,6 +46,7 @@ from credo.core.bulkload import create_indexes, drop_indexes
 from credo.demo import content
 from credo.demo.builder import _SchoolBuilder
 from credo.demo.content import DEMO_TODAY, NetworkSpec
+from credo.demo.events import DEMO_RESET
 from credo.demo.report import Account, DemoError, DemoSummary, Progress, SchoolSummary
 from credo.demo.tables import _at, _loaded_tables, _purge_schools
 from credo.demo.waiting import leave_work_waiting
@@ -118,7 +119,7 @@ def reset_demo(network: NetworkSpec = content.NETWORK) -> int:
             audit_record(
                 actor=system_actor(),
                 school=None,
-                action="demo.reset",
+                action=DEMO_RESET,
                 target_type="schools.network",
                 target_id=network.slug,
                 before={"schools": ids},

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 from credo.accounts.access import system_actor
-from credo.core.audit import EVENT_COLUMNS
+from credo.core.audit import EVENT_COLUMNS, event_row
 from credo.core.bulkload import next_ids, reset_sequences, write_rows
 from credo.core.models import AuditEvent
 from credo.demo import content
@@ -14,6 +14,14 @@ from credo.demo.content import DEMO_TODAY
 from credo.demo.simulation import AWARD_COLUMNS, _Ev
 from credo.demo.tables import _at
 from credo.mastery import bulk
+from credo.mastery.events import (
+    CREDIT_AWARDED,
+    CREDIT_AWARDED_AUTOMATICALLY,
+    CREDIT_REVIEW_DECIDED,
+    CREDIT_REVIEW_REQUESTED,
+    CREDIT_REVIEW_SCHEDULED,
+    CREDIT_REVIEW_VOTED,
+)
 from credo.mastery.models import (
     CreditAward,
     CreditReview,
@@ -50,17 +58,17 @@ class _Reviews:
         )
         write_rows(
             AuditEvent,
-            ("school_id", "actor_id", "action", "target_type", "target_id", "after", "note", "at"),
+            EVENT_COLUMNS,
             [
-                (
-                    sid,
-                    None,
-                    "credit.awarded_automatically",
-                    "mastery.creditaward",
-                    str(pk),
-                    {"student": s, "credit": c, "awarded_on": day.isoformat()},
-                    "bulk recompute",
-                    _at(day, 18),
+                event_row(
+                    CREDIT_AWARDED_AUTOMATICALLY,
+                    school_id=sid,
+                    actor_id=None,
+                    target_type="mastery.creditaward",
+                    target_id=pk,
+                    after={"student": s, "credit": c, "awarded_on": day.isoformat()},
+                    note="bulk recompute",
+                    at=_at(day, 18),
                 )
                 for (s, c, day), pk in zip(new, ids, strict=True)
             ],
@@ -121,7 +129,17 @@ class _Reviews:
         registrar = self.registrar.pk
 
         def event(at, actor, action, target_type, target_id, after):
-            events.append((sid, actor, action, target_type, str(target_id), None, after, "", at))
+            events.append(
+                event_row(
+                    action,
+                    school_id=sid,
+                    actor_id=actor,
+                    target_type=target_type,
+                    target_id=target_id,
+                    after=after,
+                    at=at,
+                )
+            )
 
         for student_id, credit_id in ready:
             pupil = mine[student_id]
@@ -195,7 +213,7 @@ class _Reviews:
                 event(
                     requested_at,
                     requester,
-                    "credit_review.requested",
+                    CREDIT_REVIEW_REQUESTED,
                     "mastery.creditreview",
                     review_id,
                     {
@@ -233,7 +251,7 @@ class _Reviews:
                     event(
                         requested_at + dt.timedelta(days=1),
                         registrar,
-                        "credit_review.scheduled",
+                        CREDIT_REVIEW_SCHEDULED,
                         "mastery.creditreview",
                         review_id,
                         {
@@ -264,7 +282,7 @@ class _Reviews:
                     event(
                         voted_at,
                         voter or system,
-                        "credit_review.voted",
+                        CREDIT_REVIEW_VOTED,
                         "mastery.reviewvote",
                         vote_id,
                         {"vote": outcome, "feedback": feedback, "seat": seat_id},
@@ -302,7 +320,7 @@ class _Reviews:
                     event(
                         _at(decided, 17),
                         decider,
-                        "credit.awarded",
+                        CREDIT_AWARDED,
                         "mastery.creditaward",
                         award_id,
                         {"student": student_id, "credit": credit_id, "review": review_id},
@@ -310,7 +328,7 @@ class _Reviews:
                 event(
                     _at(decided, 17),
                     decider,
-                    "credit_review.decided",
+                    CREDIT_REVIEW_DECIDED,
                     "mastery.reviewdecision",
                     decision_id,
                     {"decision": outcome, "feedback": feedback, "policy": "majority"},

@@ -8,15 +8,17 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from credo.core.audit import EVENT_COLUMNS
+from credo.core.audit import EVENT_COLUMNS, event_row
 from credo.core.bulkload import next_ids, reset_sequences, write_rows
 from credo.core.models import AuditEvent
 from credo.demo import content
 from credo.demo.content import DEMO_TODAY
 from credo.demo.simulation import _Pupil
 from credo.demo.tables import _at, _weekday
+from credo.evidence.events import STORY_APPROVED, STORY_SAVED
 from credo.mastery.models import CreditAward, MasteryCredit
 from credo.transcripts.demo_links import demo_share_token
+from credo.transcripts.events import SHARE_LINK_CREATED, SHARE_LINK_VIEWED, TRANSCRIPT_COMMENT_ADDED
 
 
 class _Transcripts:
@@ -115,7 +117,17 @@ class _Transcripts:
         story_rows, comment_rows, events = [], [], []
 
         def event(at, actor, action, target_type, target_id, after_):
-            events.append((sid, actor, action, target_type, str(target_id), None, after_, "", at))
+            events.append(
+                event_row(
+                    action,
+                    school_id=sid,
+                    actor_id=actor,
+                    target_type=target_type,
+                    target_id=target_id,
+                    after=after_,
+                    at=at,
+                )
+            )
 
         story_ids = iter(next_ids(StudentStory, len(stories)))
         for pupil in seniors + juniors:
@@ -152,12 +164,12 @@ class _Transcripts:
                 )
             )
             state = {"body": text, "submitted_at": submitted.isoformat(), "approved_at": None}
-            event(submitted, pupil.user_id, "story.saved", "evidence.studentstory", pk, state)
+            event(submitted, pupil.user_id, STORY_SAVED, "evidence.studentstory", pk, state)
             if approved_at:
                 event(
                     approved_at,
                     pupil.advisor_id,
-                    "story.approved",
+                    STORY_APPROVED,
                     "evidence.studentstory",
                     pk,
                     {"approved_at": approved_at.isoformat()},
@@ -215,7 +227,7 @@ class _Transcripts:
                 event(
                     created,
                     author,
-                    "transcript_comment.added",
+                    TRANSCRIPT_COMMENT_ADDED,
                     "transcripts.transcriptcomment",
                     pk,
                     {"student": pupil.obj.pk, "credit": credit_id, "body": body},
@@ -298,7 +310,7 @@ class _Transcripts:
             event(
                 created,
                 pupil.user_id,
-                "share_link.created",
+                SHARE_LINK_CREATED,
                 "transcripts.sharelink",
                 pk,
                 {
@@ -321,7 +333,7 @@ class _Transcripts:
                 event(
                     at,
                     None,
-                    "share_link.viewed",
+                    SHARE_LINK_VIEWED,
                     "transcripts.sharelink",
                     pk,
                     {"kind": kind, "evidence": key or None},

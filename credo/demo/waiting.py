@@ -7,6 +7,7 @@ import datetime as dt
 from credo.accounts.models import User
 from credo.core.audit import audit_record
 from credo.demo.tables import _at, _weekday
+from credo.evidence.events import EVIDENCE_SUBMITTED
 from credo.evidence.models import Evidence, EvidenceCompetency
 from credo.schools.models import School, Section
 
@@ -86,7 +87,7 @@ def leave_work_waiting(school: School, *, per_section: int = WAITING_PER_SECTION
             audit_record(
                 actor=prompt.student.user,
                 school=school.pk,
-                action="evidence.submitted",
+                action=EVIDENCE_SUBMITTED,
                 target=revision,
                 after={
                     "student_id": prompt.student_id,

@@ -16,6 +16,14 @@ from credo.core.audit import audit_record, audit_stamp, snapshot
 from credo.core.errors import NotAllowed, ValidationError, refuse
 from credo.core.limits import LONG_TEXT_LIMIT, demonstration_date_problem, text_problem
 from credo.evidence import files
+from credo.evidence.events import (
+    EVIDENCE_APPROVED,
+    EVIDENCE_SHARING_CHANGED,
+    EVIDENCE_SUBMITTED,
+    PEER_FEEDBACK_GIVEN,
+    STORY_APPROVED,
+    STORY_SAVED,
+)
 from credo.evidence.models import (
     Evidence,
     EvidenceCompetency,
@@ -177,7 +185,7 @@ def evidence_submit(
         audit_record(
             actor=actor,
             school=student.school_id,
-            action="evidence.submitted",
+            action=EVIDENCE_SUBMITTED,
             target=evidence,
             after={
                 **snapshot(
@@ -220,7 +228,7 @@ def evidence_set_sharing(
         audit_record(
             actor=actor,
             school=evidence.school_id,
-            action="evidence.sharing_changed",
+            action=EVIDENCE_SHARING_CHANGED,
             target=evidence,
             before=before,
             after=snapshot(evidence, ["shared_with_peers", "highlighted"]),
@@ -239,7 +247,7 @@ def evidence_approve(*, actor, evidence: Evidence) -> Evidence:
     if evidence.approved_at is not None:
         refuse(None, "That evidence is already approved.")
     with transaction.atomic(durable=True):
-        audit_stamp(evidence, "approved", actor=actor, action="evidence.approved")
+        audit_stamp(evidence, "approved", actor=actor, action=EVIDENCE_APPROVED)
         _refresh_credit_counts(evidence, actor)
     return evidence
 
@@ -286,7 +294,7 @@ def peer_feedback_give(*, actor, evidence: Evidence, body: str) -> PeerFeedback:
         audit_record(
             actor=actor,
             school=evidence.school_id,
-            action="peer_feedback.given",
+            action=PEER_FEEDBACK_GIVEN,
             target=feedback,
             after={"evidence": evidence.pk, "author": author.pk},
         )
@@ -326,7 +334,7 @@ def story_save(*, actor, student: Student, body: str, submit: bool = False) -> S
         audit_record(
             actor=actor,
             school=student.school_id,
-            action="story.saved",
+            action=STORY_SAVED,
             target=story,
             before=before,
             after=snapshot(story, ["body", "submitted_at", "approved_at"]),
@@ -347,5 +355,5 @@ def story_approve(*, actor, story: StudentStory) -> StudentStory:
     if story.approved_at is not None:
         refuse(None, "That story is already approved.")
     with transaction.atomic(durable=True):
-        audit_stamp(story, "approved", actor=actor, action="story.approved")
+        audit_stamp(story, "approved", actor=actor, action=STORY_APPROVED)
     return story

@@ -15,6 +15,13 @@ from credo.accounts.models import GuardianLink, Student, User
 from credo.core.audit import audit_record
 from credo.core.errors import NotAllowed, ValidationError
 from credo.families import access, selectors
+from credo.families.events import (
+    ACCOUNT_LANGUAGE_SET,
+    FAMILIES_CREDIT_TEXT_SAVED,
+    FAMILIES_LEVEL_TEXTS_SAVED,
+    FAMILIES_REPORT_SENT,
+    FAMILIES_REPORTS_QUEUED,
+)
 from credo.families.middleware import LANGUAGE_CODES, person_language
 from credo.families.models import CreditText, FamilyReport, LevelText
 
@@ -39,7 +46,7 @@ def language_set(*, actor, language: str) -> User:
             audit_record(
                 actor=actor,
                 school=None,
-                action="account.language_set",
+                action=ACCOUNT_LANGUAGE_SET,
                 target=user,
                 before={"language": before},
                 after={"language": language},
@@ -109,7 +116,7 @@ def level_texts_save(*, actor, scale, language: str, texts: dict[int, tuple[str,
             audit_record(
                 actor=actor,
                 school=scale.school,
-                action="families.level_texts_saved",
+                action=FAMILIES_LEVEL_TEXTS_SAVED,
                 target=scale,
                 before={"language": language, "levels": before},
                 after={"language": language, "levels": after},
@@ -159,7 +166,7 @@ def credit_text_save(*, actor, credit, language: str, title: str, standard: str)
         audit_record(
             actor=actor,
             school=credit.school,
-            action="families.credit_text_saved",
+            action=FAMILIES_CREDIT_TEXT_SAVED,
             target=credit,
             before={"language": language, "title": old[0], "standard": old[1]},
             after={"language": language, "title": title, "standard": standard},
@@ -182,7 +189,7 @@ def family_reports_queue(*, actor, school, graduation_year: int):
         audit_record(
             actor=actor,
             school=school,
-            action="families.reports_queued",
+            action=FAMILIES_REPORTS_QUEUED,
             target=school,
             after={"graduation_year": graduation_year},
         )
@@ -270,7 +277,7 @@ def family_reports_send(*, school, graduation_year: int, actor=None) -> int:
                 audit_record(
                     actor=actor,
                     school=school,
-                    action="families.report_sent",
+                    action=FAMILIES_REPORT_SENT,
                     target=row,
                     after={
                         "student": student.pk,

@@ -12,6 +12,15 @@ from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import NotAllowed, ValidationError
 from credo.frameworks.access import require_manage_outcomes
+from credo.frameworks.events import (
+    COMPETENCY_SAVED,
+    FRAMEWORK_SAVED,
+    OUTCOME_CREDITS_SET,
+    OUTCOME_RESTORED,
+    OUTCOME_RETIRED,
+    OUTCOME_SAVED,
+    SCALE_SAVED,
+)
 from credo.frameworks.models import (
     CALCULATION_METHODS,
     Competency,
@@ -158,7 +167,7 @@ def scale_save(
         audit_record(
             actor=actor,
             school=school,
-            action="scale.saved",
+            action=SCALE_SAVED,
             target=scale,
             before=before,
             after={**snapshot(scale), "levels": [(v, lb) for v, lb, _ in parsed]},
@@ -254,7 +263,7 @@ def framework_save(
         audit_record(
             actor=actor,
             school=school,
-            action="framework.saved",
+            action=FRAMEWORK_SAVED,
             target=framework,
             before=before,
             after=snapshot(framework),
@@ -354,7 +363,7 @@ def competency_save(
         audit_record(
             actor=actor,
             school=school,
-            action="competency.saved",
+            action=COMPETENCY_SAVED,
             target=competency,
             before=before,
             after=snapshot(competency),
@@ -407,7 +416,7 @@ def outcome_save(
         audit_record(
             actor=actor,
             school=school,
-            action="outcome.saved",
+            action=OUTCOME_SAVED,
             target=outcome,
             before=before,
             after=snapshot(outcome),
@@ -435,7 +444,7 @@ def outcome_retire(*, actor, outcome: Outcome, retired: bool = True) -> Outcome:
         audit_record(
             actor=actor,
             school=outcome.school_id,
-            action="outcome.retired" if retired else "outcome.restored",
+            action=OUTCOME_RETIRED if retired else OUTCOME_RESTORED,
             target=outcome,
             before=before,
             after={"retired_on": outcome.retired_on.isoformat() if outcome.retired_on else None},
@@ -462,7 +471,7 @@ def outcome_credits_set(*, actor, outcome: Outcome, credits: Sequence) -> Outcom
         audit_record(
             actor=actor,
             school=outcome.school_id,
-            action="outcome.credits_set",
+            action=OUTCOME_CREDITS_SET,
             target=outcome,
             before={"credits": before},
             after={"credits": ids},

@@ -24,6 +24,16 @@ from credo.core.limits import LONG_TEXT_LIMIT, TEXT_LIMIT, clean_text
 from credo.evidence.models import EvidenceKind
 from credo.frameworks.models import Competency, Framework, FrameworkKind
 from credo.growth import access, selectors, starter
+from credo.growth.events import (
+    GROWTH_EDUCATOR_ADDED,
+    GROWTH_EVIDENCE_ADDED,
+    GROWTH_FRAMEWORK_INSTALLED,
+    GROWTH_OBSERVED,
+    GROWTH_PEER_INVITED,
+    GROWTH_PLAN_SAVED,
+    GROWTH_SUPPORT_ASSIGNED,
+    GROWTH_SUPPORT_ENDED,
+)
 from credo.growth.models import (
     Educator,
     GrowthPlan,
@@ -109,7 +119,7 @@ def educator_framework_install(*, actor, school) -> Framework:
         audit_record(
             actor=actor,
             school=school,
-            action="growth.framework_installed",
+            action=GROWTH_FRAMEWORK_INSTALLED,
             target=framework,
             after={
                 "competencies": list(by_code),
@@ -155,7 +165,7 @@ def educator_add(
         audit_record(
             actor=actor,
             school=school,
-            action="growth.educator_added",
+            action=GROWTH_EDUCATOR_ADDED,
             target=educator,
             after={"user": user.pk, "learner": learner.pk, "new_hire": new_hire},
         )
@@ -184,7 +194,7 @@ def support_assign(*, actor, educator: Educator, supporter, kind: str) -> Suppor
             audit_record(
                 actor=actor,
                 school=educator.school_id,
-                action="growth.support_assigned",
+                action=GROWTH_SUPPORT_ASSIGNED,
                 target=support,
                 after={"educator": educator.pk, "supporter": supporter.pk, "kind": kind},
             )
@@ -203,7 +213,7 @@ def support_end(*, actor, support: Support) -> Support:
         audit_record(
             actor=actor,
             school=support.school_id,
-            action="growth.support_ended",
+            action=GROWTH_SUPPORT_ENDED,
             target=support,
             before={"ended_on": None},
             after={"ended_on": support.ended_on},
@@ -227,7 +237,7 @@ def peer_invite(*, actor, educator: Educator, peer) -> PeerInvitation:
             audit_record(
                 actor=actor,
                 school=educator.school_id,
-                action="growth.peer_invited",
+                action=GROWTH_PEER_INVITED,
                 target=invitation,
                 after={"educator": educator.pk, "peer": peer.pk},
             )
@@ -307,7 +317,7 @@ def growth_evidence_add(
         audit_record(
             actor=actor,
             school=educator.school_id,
-            action="growth.evidence_added",
+            action=GROWTH_EVIDENCE_ADDED,
             target=evidence,
             after={"educator": educator.pk, "responds_to": responds_to_id or None},
         )
@@ -414,7 +424,7 @@ def observation_record(
         audit_record(
             actor=actor,
             school=educator.school_id,
-            action="growth.observed",
+            action=GROWTH_OBSERVED,
             target=observation,
             after={
                 "educator": educator.pk,
@@ -461,7 +471,7 @@ def plan_save(*, actor, educator: Educator, target_ids: Iterable, next_steps: st
         audit_record(
             actor=actor,
             school=educator.school_id,
-            action="growth.plan_saved",
+            action=GROWTH_PLAN_SAVED,
             target=plan,
             after={"targets": [c.code for c in targets], "next_steps": next_steps},
         )

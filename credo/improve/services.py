@@ -13,6 +13,7 @@ from credo.accounts.models import MANAGER_ROLES, Role
 from credo.core.audit import audit_record
 from credo.core.errors import Conflict, NotAllowed, ValidationError
 from credo.improve.access import is_session_assessor, may_run_moderation
+from credo.improve.events import MODERATION_CLOSED, MODERATION_SCORED, MODERATION_SESSION_CREATED
 from credo.improve.models import (
     ModerationAssessor,
     ModerationItem,
@@ -77,7 +78,7 @@ def session_create(
         audit_record(
             actor=actor,
             school=school,
-            action="moderation.session_created",
+            action=MODERATION_SESSION_CREATED,
             target=session,
             after={
                 "title": title,
@@ -115,7 +116,7 @@ def score_record(*, actor, session, item_id, value) -> ModerationScore:
         audit_record(
             actor=actor,
             school=session.school,
-            action="moderation.scored",
+            action=MODERATION_SCORED,
             target=score,
             after={"item": item.pk, "value": str(value), "new": created},
         )
@@ -133,5 +134,5 @@ def session_close(*, actor, session) -> ModerationSession:
         locked.closed_at = timezone.now()
         locked.closed_by = actor
         locked.save(update_fields=["closed_at", "closed_by"])
-        audit_record(actor=actor, school=session.school, action="moderation.closed", target=locked)
+        audit_record(actor=actor, school=session.school, action=MODERATION_CLOSED, target=locked)
     return locked

@@ -15,11 +15,19 @@ from django.utils import timezone
 
 from credo.accounts.access import system_actor
 from credo.core import runs
-from credo.core.audit import audit_record
+from credo.core.audit import Event, audit_record
 from credo.core.errors import NotAllowed, refuse
 from credo.interop import oneroster
 from credo.interop.access import may_import
 from credo.interop.common import ImportRefused, Problem, Summary, no_progress
+from credo.interop.events import (
+    IMPORT_APPLIED,
+    IMPORT_CONFIRMED,
+    IMPORT_INTERRUPTED,
+    IMPORT_PREVIEWED,
+    IMPORT_RETRIED,
+    IMPORT_UPLOADED,
+)
 from credo.interop.models import ImportKind, ImportRun, ImportState
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -166,7 +174,7 @@ def import_run_start(
     )
     with transaction.atomic(durable=True):
         run.save()
-        _audit_run(actor, run, "import.uploaded")
+        _audit_run(actor, run, IMPORT_UPLOADED)
         if background:
             run_id = run.pk
             transaction.on_commit(lambda: _enqueue(run_id, apply=False))
@@ -191,7 +199,7 @@ def import_run_confirm(*, actor, run: ImportRun, background: bool | None = None)
         locked.state, locked.applied_by = ImportState.APPLYING, actor
         locked.queued_at, locked.started_at, locked.finished_at = timezone.now(), None, None
         locked.save(update_fields=["state", "applied_by", "queued_at", "started_at", "finished_at"])
-        _audit_run(actor, locked, "import.confirmed")
+        _audit_run(actor, locked, IMPORT_CONFIRMED)
         if background:
             run_id = locked.pk
             transaction.on_commit(lambda: _enqueue(run_id, apply=True))
@@ -237,7 +245,7 @@ def _execute(run: ImportRun, *, apply: bool, progress) -> ImportRun:
             run.finished_at = timezone.now()
             with transaction.atomic(durable=True):
                 run.save(update_fields=["summary", "warnings", "problems", "state", "finished_at"])
-                _audit_run(run.created_by, run, "import.previewed")
+                _audit_run(run.created_by, run, IMPORT_PREVIEWED)
     except Exception as exc:  # kept on the run for the admin; the import rolled back
         log.exception("Import run %s failed", run_id)
         run.state, run.finished_at = ImportState.FAILED, timezone.now()
@@ -293,7 +301,7 @@ def import_run_recover(*, run_id: int, reason: str) -> bool:
         audit_record(
             actor=system_actor(),
             school=run.school_id,
-            action="import.interrupted",
+            action=IMPORT_INTERRUPTED,
             target=run,
             before=before,
             after={"state": run.state, "reason": reason},
@@ -336,7 +344,7 @@ def import_run_retry(*, actor, run: ImportRun, background: bool | None = None) -
         audit_record(
             actor=actor,
             school=locked.school_id,
-            action="import.retried",
+            action=IMPORT_RETRIED,
             target=locked,
             before=before,
             after={"state": locked.state},
@@ -411,13 +419,13 @@ def _apply(run: ImportRun, *, actor, progress=None) -> None:
         audit_record(
             actor=actor,
             school=run.school,
-            action="import.applied",
+            action=IMPORT_APPLIED,
             target=run,
             after={"kind": run.kind, "filename": run.filename, "changes": summary.changed},
         )
 
 
-def _audit_run(actor, run: ImportRun, action: str) -> None:
+def _audit_run(actor, run: ImportRun, action: Event) -> None:
     audit_record(
         actor=actor,
         school=run.school,

@@ -30,6 +30,7 @@ from django.db.models import Count
 
 from credo.core.audit import audit_record
 from credo.core.errors import ValidationError
+from credo.mastery.events import SETUP_CHANGE_APPLIED
 from credo.mastery.models import (
     CreditAward,
     CreditProgress,
@@ -418,7 +419,7 @@ def consequential(
         audit_record(
             actor=actor,
             school=school,
-            action="setup.change_applied",
+            action=SETUP_CHANGE_APPLIED,
             after={"change": description, **effect.summary()},
             note=description,
         )

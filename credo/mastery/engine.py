@@ -19,6 +19,7 @@ from django.utils import timezone
 from credo.core.audit import audit_record
 from credo.mastery import rules, sql
 from credo.mastery.calculations import calculate
+from credo.mastery.events import CREDIT_AWARDED_AUTOMATICALLY
 from credo.mastery.models import (
     Assessment,
     AssessmentKind,
@@ -538,7 +539,7 @@ def refresh_credits(
             audit_record(
                 actor=actor,
                 school=student.school_id,
-                action="credit.awarded_automatically",
+                action=CREDIT_AWARDED_AUTOMATICALLY,
                 target=award,
                 after={"student": student.pk, "credit": credit_id, "awarded_on": award.awarded_on},
             )

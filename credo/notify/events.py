@@ -12,6 +12,7 @@ import logging
 
 from django.db import transaction
 
+from credo.core.audit import register
 from credo.notify.models import Kind
 
 log = logging.getLogger(__name__)
@@ -47,3 +48,31 @@ def decision_made(decision) -> None:
 
 def seats_invited(seats) -> None:
     after_commit(Kind.REVIEW_INVITATION, [s.pk for s in seats])
+
+
+# The audit events of notifications (registered with `credo.core.audit`).
+NOTIFICATION_ALL_READ = register(
+    "notification.all_read",
+    "Someone marked all their notifications read",
+    "notify.notification",
+)
+NOTIFICATION_CREATED = register(
+    "notification.created",
+    "A notification was created",
+    "notify.notification",
+)
+NOTIFICATION_DIGEST_SENT = register(
+    "notification.digest_sent",
+    "A notification digest email was sent",
+    "accounts.user",
+)
+NOTIFICATION_PREFERENCES_SAVED = register(
+    "notification.preferences_saved",
+    "Someone saved their notification preferences",
+    "accounts.user",
+)
+NOTIFICATION_READ = register(
+    "notification.read",
+    "Someone read a notification",
+    "notify.notification",
+)

@@ -18,6 +18,13 @@ from credo.accounts.access import system_actor
 from credo.core.audit import audit_record
 from credo.core.errors import NotAllowed, ValidationError
 from credo.notify import access
+from credo.notify.events import (
+    NOTIFICATION_ALL_READ,
+    NOTIFICATION_CREATED,
+    NOTIFICATION_DIGEST_SENT,
+    NOTIFICATION_PREFERENCES_SAVED,
+    NOTIFICATION_READ,
+)
 from credo.notify.models import CHOICES, Delivery, Kind, Notification, Preference
 
 TITLE_LIMIT = 200
@@ -174,7 +181,7 @@ def notify_event(*, kind: str, source_ids) -> int:
             audit_record(
                 actor=system_actor(),
                 school=school_id,
-                action="notification.created",
+                action=NOTIFICATION_CREATED,
                 target=source,
                 after={"kind": kind, "users": [r.user_id for r in rows]},
             )
@@ -226,7 +233,7 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
             audit_record(
                 actor=actor,
                 school=locked.school_id,
-                action="notification.read",
+                action=NOTIFICATION_READ,
                 target=locked,
                 after={"read_at": locked.read_at},
             )
@@ -247,7 +254,7 @@ def notifications_mark_all_read(*, actor) -> int:
             audit_record(
                 actor=actor,
                 school=school_id,
-                action="notification.all_read",
+                action=NOTIFICATION_ALL_READ,
                 target_type="notify.notification",
                 after={"notifications": pks},
             )
@@ -281,7 +288,7 @@ def preferences_save(*, actor, choices: dict[str, str]) -> dict[str, str]:
             audit_record(
                 actor=actor,
                 school=None,
-                action="notification.preferences_saved",
+                action=NOTIFICATION_PREFERENCES_SAVED,
                 target=actor,
                 before=before,
                 after=after,
@@ -331,7 +338,7 @@ def digest_daily(*, now: dt.datetime | None = None) -> int:
             audit_record(
                 actor=system_actor(),
                 school=items[0].school_id,
-                action="notification.digest_sent",
+                action=NOTIFICATION_DIGEST_SENT,
                 target=user,
                 after={"notifications": [n.pk for n in items], "emailed": bool(user.email)},
             )
@@ -418,7 +425,7 @@ def digest_weekly(*, now: dt.datetime | None = None) -> int:
                 audit_record(
                     actor=system_actor(),
                     school=school,
-                    action="notification.created",
+                    action=NOTIFICATION_CREATED,
                     target=n,
                     after={"kind": Kind.GUARDIAN_WEEKLY, "users": [guardian.pk]},
                 )

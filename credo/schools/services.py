@@ -11,6 +11,7 @@ from credo.accounts.access import require_manage_setup, roles_in
 from credo.accounts.models import Role
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import ValidationError
+from credo.schools.events import EXPERIENCE_SAVED, SCHOOL_SETTINGS_SAVED, SECTION_SAVED, TERM_SAVED
 from credo.schools.models import (
     Enrollment,
     ExperienceAlignment,
@@ -108,7 +109,7 @@ def school_settings_save(
         audit_record(
             actor=actor,
             school=school,
-            action="school.settings_saved",
+            action=SCHOOL_SETTINGS_SAVED,
             target=school,
             before=before,
             after=snapshot(school),
@@ -159,7 +160,7 @@ def term_save(
         audit_record(
             actor=actor,
             school=school,
-            action="term.saved",
+            action=TERM_SAVED,
             target=term,
             before=before,
             after=snapshot(term),
@@ -223,7 +224,7 @@ def experience_save(
         audit_record(
             actor=actor,
             school=school,
-            action="experience.saved",
+            action=EXPERIENCE_SAVED,
             target=experience,
             before=before,
             after={**snapshot(experience), "competencies": sorted(wanted)},
@@ -291,7 +292,7 @@ def section_save(
         audit_record(
             actor=actor,
             school=school,
-            action="section.saved",
+            action=SECTION_SAVED,
             target=section,
             before=before,
             after=after,

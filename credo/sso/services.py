@@ -11,6 +11,15 @@ from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record
 from credo.core.errors import ValidationError, refuse
 from credo.sso import secrets
+from credo.sso.events import (
+    SCHOOL_STUDENTS_PASSWORD_SIGNIN_CHANGED,
+    SSO_PROVIDER_CHANGED,
+    SSO_PROVIDER_CREATED,
+    SSO_PROVIDER_DISABLED,
+    SSO_PROVIDER_ENABLED,
+    SSO_SIGNED_IN,
+    SSO_SIGNIN_REFUSED,
+)
 from credo.sso.models import PRESET_KIND, IdentityProvider, Kind, Preset
 
 GOOGLE_ISSUER = "https://accounts.google.com"
@@ -155,7 +164,7 @@ def identity_provider_save(
         audit_record(
             actor=actor,
             school=school,
-            action="sso.provider_created" if before is None else "sso.provider_changed",
+            action=SSO_PROVIDER_CREATED if before is None else SSO_PROVIDER_CHANGED,
             target=row,
             before=before,
             after=after,
@@ -175,7 +184,7 @@ def identity_provider_set_enabled(*, actor, provider: IdentityProvider, enabled:
         audit_record(
             actor=actor,
             school=row.school_id,
-            action="sso.provider_enabled" if enabled else "sso.provider_disabled",
+            action=SSO_PROVIDER_ENABLED if enabled else SSO_PROVIDER_DISABLED,
             target=row,
             before={"enabled": not enabled},
             after={"enabled": enabled},
@@ -203,7 +212,7 @@ def students_password_signin_set(*, actor, school, allowed: bool) -> None:
         audit_record(
             actor=actor,
             school=school,
-            action="school.students_password_signin_changed",
+            action=SCHOOL_STUDENTS_PASSWORD_SIGNIN_CHANGED,
             target=school,
             before={"students_password_signin": before},
             after={"students_password_signin": allowed},
@@ -215,7 +224,7 @@ def signin_record(*, user, provider: IdentityProvider, multifactor: bool) -> Non
     audit_record(
         actor=user,
         school=provider.school_id,
-        action="sso.signed_in",
+        action=SSO_SIGNED_IN,
         target=provider,
         after={
             "user": user.pk,
@@ -230,7 +239,7 @@ def signin_refused_record(*, provider: IdentityProvider, reason: str) -> None:
     audit_record(
         actor=None,
         school=provider.school_id,
-        action="sso.signin_refused",
+        action=SSO_SIGNIN_REFUSED,
         target=provider,
         note=reason[:500],
     )

@@ -5,6 +5,7 @@ from credo.sso import views as sso_views
 from credo.web.views import (
     accounts,
     advising,
+    audit,
     home,
     manage,
     reviews,
@@ -76,6 +77,7 @@ school_patterns = [
     path("reviews/<int:review_id>/decide/", reviews.decide, name="review_decide"),
     # the school's setup
     path("manage/sign-in/", include(sso_views.manage_patterns)),
+    path("manage/audit/", include(audit.urlpatterns)),
     path("manage/", include(manage.urlpatterns)),
 ]
 

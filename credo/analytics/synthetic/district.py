@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from credo.accounts.access import system_actor
+from credo.analytics.events import BENCH_DISTRICT_GENERATED
 from credo.analytics.synthetic.assessments import _assessments
 from credo.analytics.synthetic.plan import District, _Calendar
 from credo.analytics.synthetic.school import _build_school
@@ -88,7 +89,7 @@ def build_district(
         audit_record(
             actor=system_actor(),
             school=None,
-            action="bench.district_generated",
+            action=BENCH_DISTRICT_GENERATED,
             target=network,
             after={
                 "seed": seed,

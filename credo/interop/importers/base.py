@@ -9,10 +9,11 @@ from decimal import Decimal
 from django.db import models, transaction
 from django.utils import timezone
 
-from credo.core.audit import EVENT_COLUMNS, snapshot
+from credo.core.audit import EVENT_COLUMNS, Event, event_row, snapshot
 from credo.core.bulkload import write_rows
 from credo.core.models import AuditEvent
 from credo.interop.common import ImportRefused, Problems, Summary
+from credo.interop.events import IMPORTED
 
 
 class DryRun(Exception):
@@ -44,7 +45,7 @@ class Writer:
         self.source = source
         self.events: list[tuple] = []
 
-    def _event(self, action: str, obj: models.Model, before=None, after=None) -> None:
+    def _event(self, action: Event, obj: models.Model, before=None, after=None) -> None:
         self.events.append((action, obj._meta.label_lower, str(obj.pk or ""), before, after))
 
     def create(
@@ -76,7 +77,7 @@ class Writer:
         names = [f.attname for f in fields if f.attname != "password"]
         for obj in objs:
             self._event(
-                f"import.{kind}.created", obj, after={n: _plain(getattr(obj, n)) for n in names}
+                IMPORTED[kind]["created"], obj, after={n: _plain(getattr(obj, n)) for n in names}
             )
         self.summary[kind].created += len(objs)
         return objs
@@ -92,7 +93,7 @@ class Writer:
                 setattr(obj, name, value)
             fields.update(values)
             self._event(
-                f"import.{kind}.updated", obj, before=before, after=snapshot(obj, list(values))
+                IMPORTED[kind]["updated"], obj, before=before, after=snapshot(obj, list(values))
             )
         model = type(changes[0][0])
         model.objects.bulk_update([o for o, _ in changes], sorted(fields), batch_size=1000)
@@ -120,7 +121,7 @@ class Writer:
             fresh.append((obj, before, snapshot(obj, list(values))))
         model.objects.bulk_create([obj for obj, _, _ in fresh], batch_size=1000)
         for obj, before, after in fresh:
-            self._event(f"import.{kind}.updated", obj, before=before, after=after)
+            self._event(IMPORTED[kind]["updated"], obj, before=before, after=after)
         self.summary[kind].updated += len(changes)
 
     def delete(self, kind: str, objs: Iterable[models.Model]) -> None:
@@ -128,7 +129,7 @@ class Writer:
         if not objs:
             return
         for obj in objs:
-            self._event(f"import.{kind}.deleted", obj, before=snapshot(obj))
+            self._event(IMPORTED[kind]["deleted"], obj, before=snapshot(obj))
         model = type(objs[0])
         pks = [o.pk for o in objs]
         for i in range(0, len(pks), 500):
@@ -143,17 +144,17 @@ class Writer:
         now = timezone.now()
         fields = [AuditEvent._meta.get_field(n) for n in EVENT_COLUMNS]
         rows = [
-            [
-                school_id,
-                self.actor_id,
+            event_row(
                 action,
-                target_type,
-                target_id,
-                before,
-                after,
-                self.source,
-                now,
-            ]
+                school_id=school_id,
+                actor_id=self.actor_id,
+                target_type=target_type,
+                target_id=target_id,
+                before=before,
+                after=after,
+                note=self.source,
+                at=now,
+            )
             for action, target_type, target_id, before, after in self.events
         ]
         write_rows(AuditEvent, fields, rows)

@@ -12,6 +12,7 @@ from credo.core.audit import audit_record, snapshot
 from credo.frameworks.models import Competency, Framework, ProficiencyScale, ScaleLevel
 from credo.interop import canvas
 from credo.interop.common import Summary
+from credo.interop.events import IMPORT_SCALE_CREATED
 from credo.interop.importers.base import refuse_if, run_atomically
 from credo.interop.importers.frameworks import Node, apply_nodes, framework_for
 from credo.interop.models import SourceLink
@@ -70,7 +71,7 @@ def _scale_for(
     audit_record(
         actor=actor,
         school=school,
-        action="import.scale.created",
+        action=IMPORT_SCALE_CREATED,
         target=scale,
         after={**snapshot(scale), "levels": [(str(p), label) for p, label in ratings]},
     )

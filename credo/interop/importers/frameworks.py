@@ -22,6 +22,11 @@ from credo.frameworks.models import (
 )
 from credo.interop.case import stable_uuid
 from credo.interop.common import Problems, Summary
+from credo.interop.events import (
+    IMPORT_FRAMEWORK_CREATED,
+    IMPORT_FRAMEWORK_UPDATED,
+    IMPORT_SCALE_CREATED,
+)
 from credo.interop.importers.base import Writer, changed_fields
 from credo.interop.models import SourceLink
 
@@ -98,7 +103,7 @@ def default_scale(school, *, actor, summary: Summary) -> ProficiencyScale:
     audit_record(
         actor=actor,
         school=school,
-        action="import.scale.created",
+        action=IMPORT_SCALE_CREATED,
         target=scale,
         after=snapshot(scale),
     )
@@ -124,7 +129,7 @@ def framework_for(
         audit_record(
             actor=actor,
             school=school,
-            action="import.framework.created",
+            action=IMPORT_FRAMEWORK_CREATED,
             target=framework,
             after=snapshot(framework),
         )
@@ -142,7 +147,7 @@ def framework_for(
         audit_record(
             actor=actor,
             school=school,
-            action="import.framework.updated",
+            action=IMPORT_FRAMEWORK_UPDATED,
             target=framework,
             before=before,
             after=snapshot(framework, list(diff)),

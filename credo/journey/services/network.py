@@ -9,6 +9,14 @@ from django.utils import timezone
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import NotAllowed, refuse
 from credo.journey.access import is_network_lead
+from credo.journey.events import (
+    JOURNEY_COMPETENCY_ADDED,
+    JOURNEY_COMPETENCY_CHANGED,
+    JOURNEY_COMPETENCY_REMOVED,
+    JOURNEY_DOMAIN_CHANGED,
+    JOURNEY_FRAMEWORK_ADAPTED,
+    JOURNEY_FRAMEWORK_PUBLISHED,
+)
 from credo.journey.models import (
     DesignEssential,
     EssentialDomain,
@@ -92,7 +100,7 @@ def framework_adapt(*, actor, network, base: JourneyFramework, version: str) -> 
         audit_record(
             actor=actor,
             school=None,
-            action="journey.framework_adapted",
+            action=JOURNEY_FRAMEWORK_ADAPTED,
             target=framework,
             after={"network": network.pk, "based_on": base.pk, "version": version},
         )
@@ -122,7 +130,7 @@ def framework_domain_update(
         audit_record(
             actor=actor,
             school=None,
-            action="journey.domain_changed",
+            action=JOURNEY_DOMAIN_CHANGED,
             target=domain,
             before=before,
             after=snapshot(domain, fields),
@@ -152,7 +160,7 @@ def framework_competency_update(
         audit_record(
             actor=actor,
             school=None,
-            action="journey.competency_changed",
+            action=JOURNEY_COMPETENCY_CHANGED,
             target=competency,
             before=before,
             after=snapshot(competency, fields),
@@ -191,7 +199,7 @@ def framework_competency_add(
         audit_record(
             actor=actor,
             school=None,
-            action="journey.competency_added",
+            action=JOURNEY_COMPETENCY_ADDED,
             target=competency,
             after=snapshot(competency, ["code", "title", "level", "description"]),
         )
@@ -210,7 +218,7 @@ def framework_competency_remove(*, actor, competency: JourneyCompetency) -> Jour
         audit_record(
             actor=actor,
             school=None,
-            action="journey.competency_removed",
+            action=JOURNEY_COMPETENCY_REMOVED,
             target_type="journey.journeycompetency",
             target_id=target_id,
             before=before,
@@ -235,7 +243,7 @@ def framework_publish(*, actor, framework: JourneyFramework) -> JourneyFramework
         audit_record(
             actor=actor,
             school=None,
-            action="journey.framework_published",
+            action=JOURNEY_FRAMEWORK_PUBLISHED,
             target=framework,
             after={"published_at": framework.published_at},
         )

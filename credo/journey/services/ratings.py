@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from credo.core.audit import audit_record
 from credo.core.errors import NotAllowed, ValidationError, refuse
+from credo.journey.events import JOURNEY_CONSENSUS_RECORDED, JOURNEY_RATED
 from credo.journey.models import (
     JourneyAssessment,
     JourneyCompetency,
@@ -109,7 +110,7 @@ def journey_ratings_record(
             audit_record(
                 actor=rater,
                 school=school,
-                action="journey.rated",
+                action=JOURNEY_RATED,
                 target=rating,
                 before={"status": previous.status, "note": previous.note} if previous else None,
                 after={"competency": competency.code, "status": status, "note": note},
@@ -142,7 +143,7 @@ def _write_consensus(*, actor, assessment, competency, status, note, previous) -
     audit_record(
         actor=actor,
         school=assessment.school_id,
-        action="journey.consensus_recorded",
+        action=JOURNEY_CONSENSUS_RECORDED,
         target=decision,
         before={"status": previous.status, "note": previous.note} if previous else None,
         after={"competency": competency.code, "status": status, "note": note},

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from credo.core.audit import audit_record
+from credo.journey.events import JOURNEY_SNAPSHOT_TAKEN
 from credo.journey.models import JourneyAssessment, JourneyCompetency, JourneySnapshot
 from credo.journey.services.common import _validated
 from credo.journey.services.ratings import _lead_or_refuse, _lock_assessment
@@ -64,7 +65,7 @@ def journey_snapshot_take(
         audit_record(
             actor=actor,
             school=school,
-            action="journey.snapshot_taken",
+            action=JOURNEY_SNAPSHOT_TAKEN,
             target=shot,
             after={"label": label, "counts": shot.counts},
         )

@@ -9,6 +9,12 @@ from credo.accounts.models import STAFF_ROLES
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import NotAllowed, refuse
 from credo.journey.access import may_manage_team, may_start_journey
+from credo.journey.events import (
+    JOURNEY_STARTED,
+    JOURNEY_TEAM_MEMBER_ADDED,
+    JOURNEY_TEAM_MEMBER_CHANGED,
+    JOURNEY_TEAM_MEMBER_REMOVED,
+)
 from credo.journey.models import JourneyAssessment, JourneyFramework, JourneyTeamMember, TeamRole
 from credo.journey.services.common import _validated
 from credo.journey.services.template import framework_default_for
@@ -37,7 +43,7 @@ def journey_start(
         audit_record(
             actor=actor,
             school=school,
-            action="journey.started",
+            action=JOURNEY_STARTED,
             target=assessment,
             after={"framework": framework.pk, "version": framework.version},
         )
@@ -62,7 +68,7 @@ def _add_member(*, actor, school, user, role, position) -> JourneyTeamMember:
     audit_record(
         actor=actor,
         school=school,
-        action="journey.team_member_added",
+        action=JOURNEY_TEAM_MEMBER_ADDED,
         target=member,
         after={"user": user.pk, "role": role, "position": member.position},
     )
@@ -116,7 +122,7 @@ def team_member_update(
         audit_record(
             actor=actor,
             school=school,
-            action="journey.team_member_changed",
+            action=JOURNEY_TEAM_MEMBER_CHANGED,
             target=member,
             before=before,
             after=snapshot(member, ["role", "position"]),
@@ -139,7 +145,7 @@ def team_member_remove(*, actor, member: JourneyTeamMember) -> JourneyTeamMember
         audit_record(
             actor=actor,
             school=school,
-            action="journey.team_member_removed",
+            action=JOURNEY_TEAM_MEMBER_REMOVED,
             target_type="journey.journeyteammember",
             target_id=target_id,
             before=before,

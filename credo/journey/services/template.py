@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from credo.accounts.access import system_actor
 from credo.core.audit import audit_record
+from credo.journey.events import JOURNEY_TEMPLATE_INSTALLED
 from credo.journey.install import install_template
 from credo.journey.models import JourneyFramework
 from credo.journey.services.common import _MODELS
@@ -29,7 +30,7 @@ def journey_template_install() -> JourneyFramework:
             audit_record(
                 actor=system_actor(),
                 school=None,
-                action="journey.template_installed",
+                action=JOURNEY_TEMPLATE_INSTALLED,
                 target=framework,
                 after={"key": framework.key, "version": framework.version},
             )

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from credo.core.audit import audit_record
 from credo.core.errors import refuse
+from credo.journey.events import JOURNEY_VERSION_MOVED
 from credo.journey.models import (
     ActionStatus,
     JourneyActionItem,
@@ -97,7 +98,7 @@ def journey_version_move(*, actor, school, framework: JourneyFramework) -> Journ
         audit_record(
             actor=actor,
             school=school,
-            action="journey.version_moved",
+            action=JOURNEY_VERSION_MOVED,
             target=new,
             before={"assessment": current.pk, "framework": current.framework_id},
             after={"framework": framework.pk, "version": framework.version, "carried": carried},

@@ -9,6 +9,12 @@ from django.utils import timezone
 
 from credo.core.audit import audit_record, audit_stamp, snapshot
 from credo.core.errors import NotAllowed, refuse
+from credo.journey.events import (
+    JOURNEY_ACTION_CHANGED,
+    JOURNEY_ACTION_CREATED,
+    JOURNEY_EVIDENCE_ADDED,
+    JOURNEY_EVIDENCE_WITHDRAWN,
+)
 from credo.journey.models import (
     ActionStatus,
     EvidenceKind,
@@ -62,7 +68,7 @@ def journey_evidence_add(
         audit_record(
             actor=actor,
             school=school,
-            action="journey.evidence_added",
+            action=JOURNEY_EVIDENCE_ADDED,
             target=evidence,
             after={
                 "competency": competency.code,
@@ -84,7 +90,7 @@ def journey_evidence_withdraw(*, actor, evidence: JourneyEvidence) -> JourneyEvi
         evidence = JourneyEvidence.objects.select_for_update().get(pk=evidence.pk)
         if evidence.withdrawn_at is not None:
             return evidence
-        audit_stamp(evidence, "withdrawn", actor=actor, action="journey.evidence_withdrawn")
+        audit_stamp(evidence, "withdrawn", actor=actor, action=JOURNEY_EVIDENCE_WITHDRAWN)
     return evidence
 
 
@@ -128,7 +134,7 @@ def journey_action_create(
         audit_record(
             actor=actor,
             school=school,
-            action="journey.action_created",
+            action=JOURNEY_ACTION_CREATED,
             target=item,
             after={
                 "competency": competency.code,
@@ -172,7 +178,7 @@ def journey_action_update(
         audit_record(
             actor=actor,
             school=school,
-            action="journey.action_changed",
+            action=JOURNEY_ACTION_CHANGED,
             target=item,
             before=before,
             after=after,

@@ -15,6 +15,7 @@ from credo.core.errors import Conflict, NotAllowed, ValidationError, refuse
 from credo.core.limits import TEXT_LIMIT, clean_text, demonstration_date_problem
 from credo.frameworks.models import Competency
 from credo.mastery import access, engine
+from credo.mastery.events import ASSESSMENT_CORRECTED, ASSESSMENT_RECORDED, ASSESSMENT_RETRACTED
 from credo.mastery.models import Assessment, AssessmentKind
 from credo.mastery.services.common import lock_students
 from credo.notify import events as notify_events
@@ -92,7 +93,7 @@ def _write_assessment(
     audit_record(
         actor=assessor,
         school=student.school_id,
-        action="assessment.corrected" if replaces else "assessment.recorded",
+        action=ASSESSMENT_CORRECTED if replaces else ASSESSMENT_RECORDED,
         target=assessment,
         before=snapshot(
             replaces, ["value", "demonstrated_on", "kind", "accommodated", "modified_scale"]
@@ -331,7 +332,7 @@ def assessment_retract(*, actor, assessment: Assessment, reason: str) -> Assessm
             audit_record(
                 actor=actor,
                 school=assessment.school_id,
-                action="assessment.retracted",
+                action=ASSESSMENT_RETRACTED,
                 target=retraction,
                 before=snapshot(assessment, ["value", "demonstrated_on", "kind"]),
                 note=reason,

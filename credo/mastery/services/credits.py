@@ -11,6 +11,12 @@ from credo.core.errors import ValidationError, refuse
 from credo.frameworks.models import Competency
 from credo.mastery import access, engine, rules
 from credo.mastery.changes import consequential
+from credo.mastery.events import (
+    CREDIT_RETIRED,
+    CREDIT_SAVED,
+    FRAMEWORK_RETIRED,
+    GRADUATION_RULE_SAVED,
+)
 from credo.mastery.models import (
     CreditArea,
     CreditRequirementItem,
@@ -168,7 +174,7 @@ def credit_save(
         audit_record(
             actor=actor,
             school=school,
-            action="credit.saved",
+            action=CREDIT_SAVED,
             target=credit,
             before=before,
             after={**snapshot(credit), "items": item_list},
@@ -226,7 +232,7 @@ def credit_retire(
         credit,
         f"Retire credit {credit.code} after the class of {last_cohort}",
         {"retire_credit": credit.pk, "last_cohort": last_cohort},
-        "credit.retired",
+        CREDIT_RETIRED,
         reason,
         apply,
         confirm=confirm,
@@ -290,7 +296,7 @@ def framework_retire(
         framework,
         f"Retire framework {framework.name} after the class of {last_cohort}",
         {"retire_framework": framework.pk, "last_cohort": last_cohort},
-        "framework.retired",
+        FRAMEWORK_RETIRED,
         reason,
         apply,
         confirm=confirm,
@@ -404,7 +410,7 @@ def graduation_rule_save(
         audit_record(
             actor=actor,
             school=school,
-            action="graduation_rule.saved",
+            action=GRADUATION_RULE_SAVED,
             target=rule,
             before=before,
             after={**snapshot(rule), "credits": [c.pk for c in credits]},

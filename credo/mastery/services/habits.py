@@ -14,6 +14,7 @@ from credo.core.audit import audit_record, snapshot
 from credo.core.errors import ValidationError
 from credo.frameworks.models import Competency
 from credo.mastery import engine
+from credo.mastery.events import CREDIT_AREA_SAVED
 from credo.mastery.models import Assessment, AssessmentKind, CreditArea
 from credo.mastery.services.assessments import _check_assessment, _write_assessment
 from credo.mastery.services.common import lock_students
@@ -127,7 +128,7 @@ def credit_area_save(
         audit_record(
             actor=actor,
             school=school,
-            action="credit_area.saved",
+            action=CREDIT_AREA_SAVED,
             target=area,
             before=before,
             after=snapshot(area),

@@ -10,6 +10,7 @@ from credo.core.errors import refuse
 from credo.core.limits import TEXT_LIMIT, clean_text
 from credo.frameworks.models import Competency
 from credo.mastery import access, engine, selectors
+from credo.mastery.events import JUDGMENT_SET, JUDGMENT_WITHDRAWN
 from credo.mastery.models import Judgment, MasteryState
 from credo.mastery.services.assessments import _decimal
 from credo.mastery.services.common import lock_students
@@ -34,7 +35,7 @@ def judgment_set(
     def check():
         if not MasteryState.objects.filter(student=student, competency=competency).exists():
             refuse(None, f"{student} has no assessment of {competency.code} yet to judge from.")
-        return {"value": value, "withdraws": None}, "judgment.set", None
+        return {"value": value, "withdraws": None}, JUDGMENT_SET, None
 
     return _judgment_append(actor, student, competency, reason, check)
 
@@ -51,7 +52,7 @@ def judgment_withdraw(*, actor, student: Student, competency: Competency, reason
         if current is None:
             refuse(None, "There is no judgment in force to withdraw.")
         before = {"judgment": current.pk, "value": current.value}
-        return {"value": None, "withdraws": current}, "judgment.withdrawn", before
+        return {"value": None, "withdraws": current}, JUDGMENT_WITHDRAWN, before
 
     return _judgment_append(actor, student, competency, reason, check)
 

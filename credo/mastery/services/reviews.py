@@ -13,6 +13,14 @@ from credo.core.audit import audit_record, snapshot
 from credo.core.errors import Conflict, NotAllowed, ValidationError, refuse
 from credo.core.limits import TEXT_LIMIT, clean_text
 from credo.mastery import access, engine, rules
+from credo.mastery.events import (
+    CREDIT_AWARDED,
+    CREDIT_REVIEW_DECIDED,
+    CREDIT_REVIEW_REQUESTED,
+    CREDIT_REVIEW_SCHEDULED,
+    CREDIT_REVIEW_VOTED,
+    CREDIT_REVOKED,
+)
 from credo.mastery.models import (
     CreditAward,
     CreditRequirementItem,
@@ -140,7 +148,7 @@ def _open_review(
         audit_record(
             actor=actor,
             school=student.school_id,
-            action="credit_review.requested",
+            action=CREDIT_REVIEW_REQUESTED,
             target=review,
             after={
                 "student": student.pk,
@@ -244,7 +252,7 @@ def credit_review_schedule(
         audit_record(
             actor=actor,
             school=review.school_id,
-            action="credit_review.scheduled",
+            action=CREDIT_REVIEW_SCHEDULED,
             target=review,
             before=before,
             after={
@@ -314,7 +322,7 @@ def credit_review_decide(
         audit_record(
             actor=voter,
             school=review.school_id,
-            action="credit_review.voted",
+            action=CREDIT_REVIEW_VOTED,
             target=vote,
             after={"vote": decision, "feedback": feedback, "seat": seat.pk},
             note="" if seat.user_id else f"Outside expert {seat.guest_name}, by invitation link",
@@ -370,14 +378,14 @@ def _decide(review: CreditReview, outcome: str, state: dict) -> ReviewDecision:
         audit_record(
             actor=decider,
             school=review.school_id,
-            action="credit.awarded",
+            action=CREDIT_AWARDED,
             target=award,
             after={"student": review.student_id, "credit": review.credit_id, "review": review.pk},
         )
     audit_record(
         actor=decider,
         school=review.school_id,
-        action="credit_review.decided",
+        action=CREDIT_REVIEW_DECIDED,
         target=result,
         after={
             "decision": outcome,
@@ -411,7 +419,7 @@ def credit_award_revoke(*, actor, award: CreditAward, reason: str) -> CreditAwar
         audit_record(
             actor=actor,
             school=award.school_id,
-            action="credit.revoked",
+            action=CREDIT_REVOKED,
             target=award,
             before={"student": award.student_id, "credit": award.credit_id, "revoked_at": None},
             after={

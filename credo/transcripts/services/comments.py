@@ -9,6 +9,7 @@ from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role, Student
 from credo.core.audit import audit_record, audit_stamp
 from credo.core.errors import NotAllowed, refuse
 from credo.transcripts import selectors
+from credo.transcripts.events import TRANSCRIPT_COMMENT_ADDED, TRANSCRIPT_COMMENT_WITHDRAWN
 from credo.transcripts.models import TranscriptComment
 
 MAX_COMMENT = 2000
@@ -52,7 +53,7 @@ def comment_add(*, actor, student: Student, credit, body: str) -> TranscriptComm
         audit_record(
             actor=actor,
             school=student.school_id,
-            action="transcript_comment.added",
+            action=TRANSCRIPT_COMMENT_ADDED,
             target=comment,
             after={"student": student.pk, "credit": credit.pk, "body": body},
         )
@@ -73,7 +74,7 @@ def comment_withdraw(*, actor, comment: TranscriptComment) -> TranscriptComment:
             comment,
             "withdrawn",
             actor=actor,
-            action="transcript_comment.withdrawn",
+            action=TRANSCRIPT_COMMENT_WITHDRAWN,
             before={"body": comment.body},
         )
     return comment

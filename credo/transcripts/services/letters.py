@@ -9,7 +9,7 @@ from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record
 from credo.core.errors import NotAllowed, ValidationError, refuse
 from credo.core.limits import text_problem
-from credo.transcripts import access, letters, selectors
+from credo.transcripts import access, events, letters, selectors
 from credo.transcripts.models import EligibilityLetter, TranscriptPolicy, content_hash
 
 MAX_RECIPIENT = 200
@@ -96,7 +96,7 @@ def letter_produce(
         audit_record(
             actor=actor,
             school=school,
-            action="transcript.letter_produced",
+            action=events.LETTER_PRODUCED,
             target=letter,
             after={
                 "student": student.pk,
@@ -121,7 +121,7 @@ def letters_to_family_set(*, actor, school, enabled: bool) -> TranscriptPolicy:
         audit_record(
             actor=actor,
             school=school,
-            action="transcript_policy.letters_to_family_set",
+            action=events.LETTERS_TO_FAMILY_SET,
             target=policy,
             before=before,
             after={"letters_to_family": policy.letters_to_family},

@@ -14,6 +14,7 @@ from credo.accounts.models import Student
 from credo.core.audit import audit_record
 from credo.core.errors import refuse
 from credo.transcripts import selectors
+from credo.transcripts.events import TRANSCRIPT_PUBLISHED
 from credo.transcripts.models import PublicationRun, TranscriptVersion, content_hash
 from credo.transcripts.services.common import _lock_student
 
@@ -74,7 +75,7 @@ def _publish(
     audit_record(
         actor=actor,
         school=student.school_id,
-        action="transcript.published",
+        action=TRANSCRIPT_PUBLISHED,
         target=version,
         after={
             "student": student.pk,

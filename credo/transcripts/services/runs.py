@@ -15,6 +15,13 @@ from credo.core import runs
 from credo.core.audit import audit_record
 from credo.core.errors import ValidationError, refuse
 from credo.transcripts import selectors
+from credo.transcripts.events import (
+    TRANSCRIPT_RUN_FINISHED,
+    TRANSCRIPT_RUN_INTERRUPTED,
+    TRANSCRIPT_RUN_QUEUED,
+    TRANSCRIPT_RUN_RESUMED,
+    TRANSCRIPT_RUN_RETRIED,
+)
 from credo.transcripts.models import PublicationRun, RunStatus
 from credo.transcripts.services.publishing import _publish
 
@@ -72,7 +79,7 @@ def publication_run_start(
         audit_record(
             actor=actor,
             school=school,
-            action="transcript.run_queued",
+            action=TRANSCRIPT_RUN_QUEUED,
             target=run,
             after={"cohort": cohort, "students": len(ids), "render_pdf": render_pdf},
             note=note,
@@ -171,7 +178,7 @@ def _publish_students(run: PublicationRun, progress) -> PublicationRun:
         audit_record(
             actor=actor,
             school=run.school_id,
-            action="transcript.run_finished",
+            action=TRANSCRIPT_RUN_FINISHED,
             target=run,
             after={"done": run.done, "failed": run.failed, "status": run.status},
         )
@@ -210,12 +217,12 @@ def publication_run_recover(*, run_id: int, reason: str) -> str:
                 f"started {run.attempts} times, so it is not resumed again by itself."
             )
             run.save(update_fields=["status", "finished_at", "stopped_reason"])
-            action, outcome = "transcript.run_interrupted", "marked failed"
+            action, outcome = TRANSCRIPT_RUN_INTERRUPTED, "marked failed"
         else:
             run.status, run.worker, run.task_id = RunStatus.QUEUED, "", ""
             run.heartbeat_at = timezone.now()
             run.save(update_fields=["status", "worker", "task_id", "heartbeat_at"])
-            action, outcome = "transcript.run_resumed", f"resumed after {run.position} students"
+            action, outcome = TRANSCRIPT_RUN_RESUMED, f"resumed after {run.position} students"
             transaction.on_commit(lambda: _enqueue_run(run_id))
         audit_record(
             actor=system_actor(),
@@ -254,7 +261,7 @@ def publication_run_retry(*, actor, run: PublicationRun) -> PublicationRun:
         audit_record(
             actor=actor,
             school=locked.school_id,
-            action="transcript.run_retried",
+            action=TRANSCRIPT_RUN_RETRIED,
             target=locked,
             before=before,
             after={"status": locked.status, "reason": lost or "stopped early"},

@@ -14,6 +14,12 @@ from credo.accounts.access import require_manage_setup
 from credo.core.audit import audit_record, snapshot
 from credo.core.errors import ValidationError, refuse
 from credo.frameworks.models import FrameworkKind
+from credo.transcripts.events import (
+    GRADE_TABLE_SAVED,
+    SCHOOL_GRADE_CONVERSION_SET,
+    SCHOOL_TRANSCRIPT_CONTACT_SAVED,
+    TRANSCRIPT_POLICY_SAVED,
+)
 from credo.transcripts.models import GradeBand, GradeConversionTable, TranscriptPolicy
 
 
@@ -28,7 +34,7 @@ def transcript_policy_save(*, actor, school, include_courses: bool) -> Transcrip
         audit_record(
             actor=actor,
             school=school,
-            action="transcript_policy.saved",
+            action=TRANSCRIPT_POLICY_SAVED,
             target=policy,
             before=before,
             after=snapshot(policy, ["include_courses"]),
@@ -85,7 +91,7 @@ def school_contact_save(
         audit_record(
             actor=actor,
             school=school,
-            action="school.transcript_contact_saved",
+            action=SCHOOL_TRANSCRIPT_CONTACT_SAVED,
             target=school,
             before=before,
             after=snapshot(school, list(CONTACT_FIELDS)),
@@ -105,7 +111,7 @@ def grade_conversion_set_enabled(*, actor, school, enabled: bool):
         audit_record(
             actor=actor,
             school=school,
-            action="school.grade_conversion_set",
+            action=SCHOOL_GRADE_CONVERSION_SET,
             target=school,
             before=before,
             after={"grade_conversion_enabled": school.grade_conversion_enabled},
@@ -196,7 +202,7 @@ def grade_table_save(
         audit_record(
             actor=actor,
             school=school,
-            action="grade_table.saved",
+            action=GRADE_TABLE_SAVED,
             target=table,
             before=before,
             after={"name": name, "bands": [(str(m), lbl, str(p)) for m, lbl, p in parsed]},

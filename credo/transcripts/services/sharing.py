@@ -12,6 +12,7 @@ from credo.accounts.access import roles_in
 from credo.accounts.models import MANAGER_ROLES, Student
 from credo.core.audit import audit_record, audit_stamp
 from credo.core.errors import NotAllowed, ValidationError, refuse
+from credo.transcripts.events import SHARE_LINK_CREATED, SHARE_LINK_REVOKED, SHARE_LINK_VIEWED
 from credo.transcripts.models import ShareLink, ShareView, TranscriptVersion, ViewKind
 from credo.transcripts.services.common import _is_self
 
@@ -67,7 +68,7 @@ def share_link_create(
         audit_record(
             actor=actor,
             school=version.school_id,
-            action="share_link.created",
+            action=SHARE_LINK_CREATED,
             target=link,
             after={"version": version.pk, "recipient": recipient, "expires_at": expires_at},
         )
@@ -83,7 +84,7 @@ def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
         refuse(None, "That link has already been withdrawn.")
     with transaction.atomic(durable=True):
         link = ShareLink.objects.select_for_update().get(pk=link.pk)
-        audit_stamp(link, "revoked", actor=actor, action="share_link.revoked")
+        audit_stamp(link, "revoked", actor=actor, action=SHARE_LINK_REVOKED)
     return link
 
 
@@ -104,7 +105,7 @@ def share_view_record(
         audit_record(
             actor=None,
             school=link.school_id,
-            action="share_link.viewed",
+            action=SHARE_LINK_VIEWED,
             target=link,
             after={"kind": kind, "evidence": evidence_key or None},
         )

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from credo.accounts.models import User
 from credo.core.audit import audit_record, snapshot
 from credo.interop.common import Problems, Summary, no_progress
+from credo.interop.events import IMPORT_SCHOOL_CREATED, IMPORT_SCHOOL_UPDATED
 from credo.interop.importers.base import refuse_if, run_atomically
 from credo.interop.importers.oneroster.common import ROLE_MAP, SYSTEM, TEACHING_ROLES, Target
 from credo.interop.importers.oneroster.school import _SchoolRun
@@ -307,7 +308,7 @@ class RosterImport:
                     audit_record(
                         actor=self.actor,
                         school=target.school,
-                        action="import.school.created",
+                        action=IMPORT_SCHOOL_CREATED,
                         target=target.school,
                         after=snapshot(target.school),
                         note=SYSTEM,
@@ -324,7 +325,7 @@ class RosterImport:
                     audit_record(
                         actor=self.actor,
                         school=target.school,
-                        action="import.school.updated",
+                        action=IMPORT_SCHOOL_UPDATED,
                         target=target.school,
                         before=before,
                         after={"source_id": target.org_id},

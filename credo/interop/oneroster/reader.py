@@ -1,19 +1,10 @@
-"""Read a OneRoster 1.2 (or 1.1) CSV set into checked records. No Django here.
-
-`read_source(path)` takes a zip file or a folder; `parse(files)` takes a mapping of file name to
-bytes and returns a `Roster`: records per table, the manifest's bulk/delta mode per table, and
-every problem found, each with its place. References between tables are checked by the importer,
-which can also look them up among the records a previous import stored.
-"""
+"""Checking a set: the manifest, each table's rows into `Record`s, and `parse`, which
+returns the `Roster` with every problem found, each with its place."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
 
 from credo.interop.common import (
     Problems,
@@ -24,207 +15,23 @@ from credo.interop.common import (
     parse_date,
     read_csv,
 )
-
-TABLES = (
-    "orgs",
-    "academicSessions",
-    "courses",
-    "classes",
-    "users",
-    "roles",
-    "enrollments",
-    "demographics",
+from credo.interop.oneroster.archive import (
+    _list,
 )
-IGNORED = (
-    "userProfiles",
-    "categories",
-    "classResources",
-    "courseResources",
-    "lineItems",
-    "results",
-    "resources",
-    "userResources",
-    "scoreScales",
-    "lineItemScoreScales",
-    "resultScoreScales",
-    "lineItemLearningObjectiveIds",
-    "resultLearningObjectiveIds",
+from credo.interop.oneroster.spec import (
+    CLASS_TYPES,
+    ENROLLMENT_ROLES,
+    IGNORED,
+    ORG_TYPES,
+    RACE_COLUMNS,
+    REQUIRED,
+    ROLES,
+    SESSION_TYPES,
+    STATUSES,
+    TABLES,
+    Record,
+    Roster,
 )
-
-ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
-SESSION_TYPES = {"gradingPeriod", "semester", "schoolYear", "term"}
-CLASS_TYPES = {"homeroom", "scheduled"}
-ROLES = {
-    "administrator",
-    "aide",
-    "guardian",
-    "parent",
-    "proctor",
-    "relative",
-    "student",
-    "teacher",
-    "districtAdministrator",
-    "siteAdministrator",
-    "systemAdministrator",
-    "principal",
-    "counselor",
-}
-ENROLLMENT_ROLES = {"administrator", "proctor", "student", "teacher", "aide", "guardian", "parent"}
-STATUSES = {"", "active", "tobedeleted"}
-
-# Columns that must be present in the header, and values an active row must give.
-REQUIRED = {
-    "orgs": ("sourcedId", "name", "type"),
-    "academicSessions": ("sourcedId", "title", "type", "startDate", "endDate", "schoolYear"),
-    "courses": ("sourcedId", "title", "orgSourcedId"),
-    "classes": (
-        "sourcedId",
-        "title",
-        "courseSourcedId",
-        "classType",
-        "schoolSourcedId",
-        "termSourcedIds",
-    ),
-    "users": ("sourcedId", "username", "givenName", "familyName"),
-    "roles": ("sourcedId", "userSourcedId", "roleType", "role", "orgSourcedId"),
-    "enrollments": ("sourcedId", "classSourcedId", "schoolSourcedId", "userSourcedId", "role"),
-    "demographics": ("sourcedId",),
-}
-
-RACE_COLUMNS = {
-    "americanIndianOrAlaskaNative": "american_indian_or_alaska_native",
-    "asian": "asian",
-    "blackOrAfricanAmerican": "black_or_african_american",
-    "nativeHawaiianOrOtherPacificIslander": "native_hawaiian_or_other_pacific_islander",
-    "white": "white",
-    "demographicRaceTwoOrMoreRaces": "two_or_more_races",
-    "hispanicOrLatinoEthnicity": "hispanic_or_latino",
-}
-
-
-@dataclass
-class Record:
-    """One row of a OneRoster table: where it is, its id and status, and its checked values."""
-
-    table: str
-    file: str
-    line: int
-    sourced_id: str
-    deleted: bool
-    values: dict = field(default_factory=dict)
-
-    def __getitem__(self, key):
-        return self.values.get(key)
-
-
-@dataclass
-class Roster:
-    version: str
-    modes: dict[str, str]  # table → "bulk" | "delta"
-    records: dict[str, dict[str, Record]]  # table → sourcedId → record
-    problems: Problems
-    ignored: list[str] = field(default_factory=list)
-
-    def table(self, name: str) -> dict[str, Record]:
-        return self.records.get(name, {})
-
-    def active(self, name: str) -> list[Record]:
-        return [r for r in self.table(name).values() if not r.deleted]
-
-    def deleted(self, name: str) -> list[Record]:
-        return [r for r in self.table(name).values() if r.deleted]
-
-
-# A OneRoster set of 5,000 students is about 4 MB of CSV; a whole district's stays far below these.
-MAX_UNPACKED = 256 * 1024 * 1024  # bytes, all files of a set together
-MAX_RATIO = 100  # unpacked ÷ packed, for any member larger than RATIO_FLOOR
-RATIO_FLOOR = 1024 * 1024
-MAX_MEMBERS = 200
-
-
-class ArchiveRefused(ValueError):
-    """The zip cannot be read safely (too big unpacked, too compressed, or broken)."""
-
-
-def read_source(path: str | Path) -> dict[str, bytes]:
-    """Return the CSV files of a OneRoster zip or folder as {file name: bytes}."""
-    path = Path(path)
-    files: dict[str, bytes] = {}
-    if path.is_dir():
-        total = 0
-        for p in sorted(path.iterdir()):
-            if p.suffix.lower() == ".csv" and p.is_file():
-                total += p.stat().st_size
-                if total > MAX_UNPACKED:
-                    raise ArchiveRefused(
-                        f"the CSV files of the folder come to more than {MAX_UNPACKED // 2**20} MB"
-                    )
-                files[p.name] = p.read_bytes()
-        return files
-    return read_zip(path.read_bytes())
-
-
-def read_zip(data: bytes) -> dict[str, bytes]:
-    """Return the CSV files of a zip (at any depth; the names without folders).
-
-    Refuse (ArchiveRefused) a zip whose files would unpack to more than MAX_UNPACKED bytes or
-    that is compressed more than MAX_RATIO to 1, before unpacking anything; and stop unpacking a
-    member the moment it yields more than its header declared, so a lying header cannot make
-    memory grow either.
-    """
-    files: dict[str, bytes] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [
-                info
-                for info in archive.infolist()
-                if not info.is_dir()
-                and PurePosixPath(info.filename).name.lower().endswith(".csv")
-                and not PurePosixPath(info.filename).name.startswith("._")
-            ]
-            if len(members) > MAX_MEMBERS:
-                raise ArchiveRefused(
-                    f"the zip holds {len(members)} CSV files (at most {MAX_MEMBERS})"
-                )
-            total = sum(info.file_size for info in members)
-            if total > MAX_UNPACKED:
-                raise ArchiveRefused(
-                    f"the zip would unpack to {total / 2**20:,.0f} MB "
-                    f"(at most {MAX_UNPACKED // 2**20} MB)"
-                )
-            for info in members:
-                if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(
-                    info.compress_size, 1
-                ):
-                    raise ArchiveRefused(
-                        f"{PurePosixPath(info.filename).name} is compressed "
-                        f"{info.file_size // max(info.compress_size, 1):,} to 1 "
-                        f"(at most {MAX_RATIO} to 1): not a roster export"
-                    )
-            for info in members:
-                files[PurePosixPath(info.filename).name] = _read_member(archive, info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-        raise ArchiveRefused(f"not a zip file this reader can open: {exc}") from None
-    except zipfile.error as exc:  # pragma: no cover - other zipfile errors
-        raise ArchiveRefused(f"the zip is damaged: {exc}") from None
-    return files
-
-
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    chunks, size = [], 0
-    with archive.open(info) as member:
-        while chunk := member.read(1024 * 1024):
-            size += len(chunk)
-            if size > info.file_size:
-                raise ArchiveRefused(
-                    f"{PurePosixPath(info.filename).name} unpacks to more than its header says"
-                )
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _list(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def _manifest(files: dict[str, bytes], problems: Problems) -> tuple[str, dict[str, str]]:
