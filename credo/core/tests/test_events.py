@@ -54,13 +54,15 @@ def test_no_source_passes_a_literal_action():
                 found.append(f"{path.relative_to(CREDO)}:{node.lineno} {node.value}")
             # An action given as a literal string, registered or not (an unregistered one would
             # only fail when that write runs).
-            if (
-                isinstance(node, ast.keyword)
-                and node.arg == "action"
-                and isinstance(node.value, ast.Constant)
-                and isinstance(node.value.value, str)
-            ):
-                found.append(f"{path.relative_to(CREDO)}:{node.value.lineno} {node.value.value}")
+            if isinstance(node, ast.Call) and getattr(
+                node.func, "id", getattr(node.func, "attr", "")
+            ) in ("audit_record", "audit_stamp", "event_row"):
+                for kw in node.keywords:
+                    literal = isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)
+                    if kw.arg == "action" and literal:
+                        found.append(
+                            f"{path.relative_to(CREDO)}:{kw.value.lineno} {kw.value.value}"
+                        )
     assert found == []
 
 
