@@ -1,61 +1,51 @@
-"""A student's pages — the dashboard, evidence, revisions, peer feedback, credit-review requests and
-their story — which advisors, teachers and guardians read (guardians read only)."""
+"""A student's pages — the dashboard, how a level was computed and a teacher's judgment, credit-review
+requests, revoking an award and their story — which advisors, teachers and guardians read
+(guardians read only). Their evidence pages are in `evidence.py`."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from credo.accounts.access import access_student, roles_in
+from credo.accounts.access import access_student
 from credo.accounts.http import school_page
 from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role
 from credo.core.http import next_url, page, save_form
 from credo.evidence import selectors as evidence_selectors
 from credo.evidence import services as evidence_services
-from credo.evidence.access import FULL, access_evidence
-from credo.evidence.files import evidence_file_response
 from credo.evidence.models import StudentStory
 from credo.frameworks.models import Competency
 from credo.mastery import access as mastery_access
-from credo.mastery import asof, worklists
+from credo.mastery import asof
 from credo.mastery import selectors as mastery
 from credo.mastery import services as mastery_services
 from credo.mastery.gradebook import graduation_pace
 from credo.mastery.models import (
-    Assessment,
-    AssessmentKind,
     CreditStatus,
-    MasteryCredit,
 )
-from credo.schools.models import Section
 from credo.web.forms.manage import RevokeAwardForm
 from credo.web.forms.students import (
-    EvidenceForm,
     JudgmentForm,
     JudgmentWithdrawForm,
-    PeerFeedbackForm,
     ReviewRequestForm,
-    SharingForm,
     StoryForm,
 )
 from credo.web.views.asof import as_of_request
 
 REVIEW_OPEN = {CreditStatus.UNDER_REVIEW, CreditStatus.AWARDED}
-PEER_WORK_PAGE = 25  # classmates' shared pieces per page
 
 
-def _is_self(request, student) -> bool:
+def viewer_is_student(request, student) -> bool:
     return student.user_id is not None and student.user_id == request.user.pk
 
 
-def _is_staff(request) -> bool:
+def reads_as_staff(request) -> bool:
     return bool(request.roles & STAFF_ROLES)
 
 
@@ -209,9 +199,6 @@ def judgment(request, school, student_id, competency_id):
     )
 
 
-EVIDENCE_PAGE = 50  # pieces of evidence per page of a student's list
-
-
 @login_required
 @school_page
 def student_dashboard(request, school, student_id):
@@ -222,8 +209,8 @@ def student_dashboard(request, school, student_id):
     snap = asof.snapshot(school, [student], day) if day else None
     areas = mastery.credit_progress_by_area(student, as_of=snap)
     explained = mastery.competency_lines(student, as_of=snap)
-    is_self = _is_self(request, student)
-    can_act = (is_self or _is_staff(request)) and day is None
+    is_self = viewer_is_student(request, student)
+    can_act = (is_self or reads_as_staff(request)) and day is None
     graduation = mastery.graduation_of(student, as_of=snap)
     context = {
         **past,
@@ -246,265 +233,6 @@ def student_dashboard(request, school, student_id):
         "review_open": REVIEW_OPEN,
     }
     return page(request, "web/students/dashboard.html", context)
-
-
-@login_required
-@school_page
-def evidence_list(request, school, student_id):
-    """The student's evidence, newest first, fifty to a page."""
-    student = access_student(user=request.user, student_id=student_id, school=school)
-    return page(
-        request,
-        "web/students/evidence_list.html",
-        {
-            "student": student,
-            "evidence": Paginator(evidence_selectors.evidence_of(student), EVIDENCE_PAGE).get_page(
-                request.GET.get("page")
-            ),
-            "is_self": _is_self(request, student),
-            "can_add": _is_self(request, student) or _is_staff(request),
-            "can_approve": _is_staff(request),
-        },
-    )
-
-
-@login_required
-@school_page
-@require_http_methods(["GET", "POST"])
-def evidence_new(request, school, student_id):
-    """Submit evidence — a file, a link or a reflection; from a section or from anywhere. With
-    `?revises=<evidence>` (and `&feedback=<assessment>`), a revision prompted by that feedback."""
-    student = access_student(user=request.user, student_id=student_id, school=school)
-    is_self = _is_self(request, student)
-    if not (is_self or _is_staff(request)):
-        raise PermissionDenied("Only the student or their school's staff may add evidence.")
-    revises = feedback = None
-    if request.GET.get("revises"):
-        revises, _ = access_evidence(
-            user=request.user, evidence_id=request.GET["revises"], school=school
-        )
-        if revises.student_id != student.pk:
-            raise Http404("No such evidence.")
-    if request.GET.get("feedback"):
-        feedback = (
-            Assessment.objects.filter(pk=request.GET["feedback"], school=school, student=student)
-            .select_related("competency")
-            .first()
-        )
-        if feedback is None:
-            raise Http404("No such feedback.")
-    sections = (
-        Section.objects.filter(school=school, enrollments__student=student)
-        .select_related("experience", "term")
-        .order_by("-term__starts_on", "experience__title")
-    )
-    competencies = (
-        Competency.objects.filter(school=school)
-        .exclude(kind="domain")
-        .exclude(framework__kind="educator")  # educators' own competencies (credo/growth)
-        .select_related("framework", "parent")
-        .order_by("framework__kind", "framework_id", "sequence", "code")
-    )
-    credits = (
-        MasteryCredit.objects.filter(school=school)
-        .select_related("area")
-        .order_by("area__order", "level", "order", "code")
-    )
-    initial = {}
-    if revises is not None:
-        initial = {
-            "kind": revises.kind,  # the same kind of work, unless the student picks another
-            "title": revises.title,
-            "section": revises.section_id,
-            "outside_school": revises.outside_school,
-            "vouched_by": revises.vouched_by,
-            "competencies": list(revises.competency_tags.values_list("competency_id", flat=True)),
-            "credits": list(revises.credit_tags.values_list("credit_id", flat=True)),
-        }
-    if feedback is not None:
-        initial.setdefault("competencies", [feedback.competency_id])
-    form = EvidenceForm(
-        request.POST or None,
-        request.FILES or None,
-        sections=sections,
-        competencies=competencies,
-        credits=credits,
-        staff=not is_self,
-        initial=initial,
-        today=school.today(),
-    )
-    if request.method == "POST":
-        evidence = save_form(
-            form,
-            lambda d: evidence_services.evidence_submit(
-                actor=request.user,
-                student=student,
-                kind=d["kind"],
-                title=d["title"],
-                body=d["body"],
-                url=d["url"],
-                file=d["file"],
-                demonstrated_on=d["demonstrated_on"],
-                section=d["section"],
-                outside_school=d["outside_school"],
-                vouched_by=d["vouched_by"],
-                competencies=d["competencies"],
-                credits=d["credits"],
-                shared_with_peers=d["shared_with_peers"],
-                highlighted=d["highlighted"],
-                revision_of=revises,
-                responds_to=feedback,
-            ),
-        )
-        if evidence:
-            messages.success(request, f"Added “{evidence.title}” to the record.")
-            return redirect("web:evidence", evidence.pk)
-    return page(
-        request,
-        "web/students/evidence_new.html",
-        {
-            "student": student,
-            "form": form,
-            "revises": revises,
-            "feedback": feedback,
-            "is_self": is_self,
-        },
-    )
-
-
-def _evidence_page(request, evidence_id):
-    evidence, mode = access_evidence(user=request.user, evidence_id=evidence_id)
-    request.school = evidence.student.school
-    request.roles = roles_in(request.user, request.school)
-    return evidence, mode
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def evidence_detail(request, evidence_id):
-    """One piece of evidence: the work, what it was put forward for, how it was assessed, the revisions
-    and the feedback that prompted them, and peer feedback. A classmate sees only the work and the
-    peer feedback."""
-    evidence, mode = _evidence_page(request, evidence_id)
-    student = evidence.student
-    is_self = _is_self(request, student)
-    peer_form = PeerFeedbackForm(request.POST or None) if mode != FULL else None
-    if request.method == "POST":
-        if peer_form is None:
-            raise PermissionDenied("Peer feedback is for classmates.")
-        if save_form(
-            peer_form,
-            lambda d: evidence_services.peer_feedback_give(
-                actor=request.user, evidence=evidence, body=d["body"]
-            ),
-        ):
-            messages.success(request, "Thank you — your feedback was shared with your classmate.")
-            return redirect("web:evidence", evidence.pk)
-    context = {
-        "evidence": evidence,
-        "student": student,
-        "mode": mode,
-        "is_self": is_self,
-        "peer_feedback": evidence_selectors.peer_feedback_on(evidence),
-        "peer_form": peer_form,
-    }
-    if mode == FULL:
-        context.update(
-            {
-                "assessments": Assessment.objects.filter(evidence=evidence, retraction=False)
-                .select_related("competency", "assessor")
-                .order_by("demonstrated_on", "assessed_at", "id"),
-                "tags": evidence.competency_tags.select_related("competency"),
-                "assess_in": worklists.assess_places(request.user, evidence)
-                if request.user.is_authenticated
-                else {},
-                "credit_tags": evidence.credit_tags.select_related("credit"),
-                "chain": evidence_selectors.revision_chain(evidence),
-                "revisions": evidence.revisions.order_by("submitted_at", "id"),
-                "sharing": SharingForm(
-                    initial={
-                        "shared_with_peers": evidence.shared_with_peers,
-                        "highlighted": evidence.highlighted,
-                    }
-                )
-                if is_self
-                else None,
-                "can_approve": bool(request.roles & STAFF_ROLES) and not evidence.approved,
-                "formative": AssessmentKind.FORMATIVE,
-            }
-        )
-    return page(request, "web/students/evidence_detail.html", context)
-
-
-@login_required
-def evidence_file(request, evidence_id):
-    evidence, _ = _evidence_page(request, evidence_id)
-    if not evidence.file:
-        raise Http404("No file.")
-    return evidence_file_response(evidence)
-
-
-@login_required
-@require_POST
-def evidence_sharing(request, evidence_id):
-    evidence, mode = _evidence_page(request, evidence_id)
-    form = SharingForm(request.POST)
-    if save_form(
-        form,
-        lambda d: evidence_services.evidence_set_sharing(
-            actor=request.user,
-            evidence=evidence,
-            shared_with_peers=d["shared_with_peers"],
-            highlighted=d["highlighted"],
-        ),
-    ):
-        messages.success(request, "Sharing saved.")
-    return redirect("web:evidence", evidence.pk)
-
-
-@login_required
-@require_POST
-def evidence_approve(request, evidence_id):
-    evidence, mode = _evidence_page(request, evidence_id)
-    if mode != FULL:
-        raise PermissionDenied("Only an educator may approve evidence.")
-    try:
-        evidence_services.evidence_approve(actor=request.user, evidence=evidence)
-    except evidence_services.ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request, "Approved. It now counts toward the credits it is put forward for."
-        )
-    return redirect(next_url(request, reverse("web:evidence", args=[evidence.pk])))
-
-
-@login_required
-@school_page
-def peer_work(request, school, student_id):
-    """The work classmates chose to share, for the student to give peer feedback on."""
-    student = access_student(user=request.user, student_id=student_id, school=school)
-    if not _is_self(request, student):
-        raise PermissionDenied("Peer work is shown only to the student.")
-    every_term = request.GET.get("terms") == "all"
-    term = None if every_term else evidence_selectors.latest_term_of(student)
-    shared = Paginator(
-        evidence_selectors.shared_by_classmates(student, term=term), PEER_WORK_PAGE
-    ).get_page(request.GET.get("page"))
-    return page(
-        request,
-        "web/students/peers.html",
-        {
-            "student": student,
-            "is_self": True,
-            "shared": shared,
-            "term": term,
-            "every_term": every_term,
-            "mine": evidence_selectors.evidence_of(student)
-            .filter(shared_with_peers=True)
-            .prefetch_related("peer_feedback__author"),
-        },
-    )
 
 
 @login_required
@@ -609,7 +337,7 @@ def award_revoke(request, school, student_id, credit_id):
 def story(request, school, student_id):
     """The student's draft of their own story for the transcript; an advisor or registrar approves it."""
     student = access_student(user=request.user, student_id=student_id, school=school)
-    is_self = _is_self(request, student)
+    is_self = viewer_is_student(request, student)
     current = evidence_selectors.story_of(student)
     form = StoryForm(request.POST or None, initial={"body": current.body if current else ""})
     if request.method == "POST":
