@@ -146,7 +146,9 @@ def test_a_guardian_sees_only_their_child(browser, live_server):
     assert page.get_by_role("heading", name=re.compile(world.me.full_name)).is_visible()
     assert page.get_by_text("Feedback on C1").is_visible()
     assert page.get_by_role("link", name="Submit evidence").count() == 0
-    assert page.locator("main form").count() == 0  # read-only
+    # Read-only: no form that sends anything (the "show as of" day picker only reads).
+    assert page.locator("main form[method=post]").count() == 0
+    assert page.locator("main form").count() == page.locator("main form.as-of-form").count()
     response = page.goto(f"/s/hill/students/{world.classmate.pk}/")
     assert response.status == 404
     assert world.classmate.full_name not in page.content()

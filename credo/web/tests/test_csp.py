@@ -16,6 +16,7 @@ NOT_SERVED = {
     "transcripts/templates/transcripts/standalone.html",
     "journey/templates/journey/report.html",
     "families/templates/families/report_print.html",
+    "transcripts/templates/transcripts/letter_print.html",
 }
 INLINE = [
     (
