@@ -93,6 +93,16 @@ def require_manage_setup(actor, school, what: str) -> None:
         raise NotAllowed(f"Only a school admin or registrar may {what}.")
 
 
+def is_student_self(user, student) -> bool:
+    """Return whether `user` is signed in as `student` (a student's or an educator's own record)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and student.user_id is not None
+        and student.user_id == user.pk
+    )
+
+
 def is_staff_of(user, school) -> bool:
     """Return whether `user` works at `school` (admin, registrar, teacher or advisor)."""
     from credo.accounts.models import STAFF_ROLES

@@ -8,6 +8,7 @@ from django.http import Http404
 from credo.accounts.access import (
     is_manager,
     is_staff_of,
+    is_student_self,
     is_system,
     roles_in,
     students_visible_to,
@@ -32,7 +33,7 @@ def may_read_family_report(user, student) -> bool:
     Outside reviewers see a student only for one credit's review: never the family report."""
     if not getattr(user, "is_authenticated", False) or not user.is_active or is_system(user):
         return False
-    if student.user_id is not None and student.user_id == user.pk:
+    if is_student_self(user, student):
         return True
     if is_guardian_of(user, student):
         return True

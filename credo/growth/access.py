@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from credo.accounts.access import is_staff_of, roles_in
+from credo.accounts.access import is_staff_of, is_student_self, roles_in
 from credo.accounts.models import Role
 from credo.frameworks.models import FrameworkKind
 from credo.growth.models import Educator, ObserverRole, PeerInvitation, Support
@@ -31,7 +31,7 @@ def is_leader(user, school) -> bool:
 
 
 def is_self(user, educator: Educator) -> bool:
-    return user is not None and user.is_authenticated and educator.user_id == user.pk
+    return is_student_self(user, educator)
 
 
 def supports(user, educator: Educator) -> bool:

@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 
-from credo.accounts.access import is_manager, roles_in
+from credo.accounts.access import is_manager, is_student_self, roles_in
 from credo.accounts.models import (
     PANEL_FORMER_CHOICES,
     PANEL_STAFF_ROLES,
@@ -160,7 +160,7 @@ def can_request_review(user, student) -> bool:
     """
     if user is None or not user.is_authenticated:
         return False
-    if student.user_id is not None and student.user_id == user.pk:
+    if is_student_self(user, student):
         return True
     if is_manager(user, student.school_id) or can_form_panel(user, student.school):
         return True

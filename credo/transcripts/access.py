@@ -15,7 +15,7 @@ import uuid
 
 from django.http import Http404
 
-from credo.accounts.access import is_manager, roles_in, students_visible_to
+from credo.accounts.access import is_manager, is_student_self, roles_in, students_visible_to
 from credo.accounts.models import MANAGER_ROLES, GuardianLink, Role
 from credo.transcripts.models import (
     EligibilityLetter,
@@ -79,7 +79,7 @@ def may_share(user, student) -> bool:
     """Return whether `user` may create and withdraw links to the student's transcript."""
     if user is None or not user.is_authenticated:
         return False
-    if student.user_id is not None and student.user_id == user.pk:
+    if is_student_self(user, student):
         return True
     return bool(roles_in(user, student.school_id) & MANAGER_ROLES)
 
@@ -141,7 +141,7 @@ def may_read_letters(user, student) -> bool:
         return True
     if not letters_open_to_family(school):
         return False
-    if Role.STUDENT in roles and student.user_id is not None and student.user_id == user.pk:
+    if Role.STUDENT in roles and is_student_self(user, student):
         return True
     return (
         Role.GUARDIAN in roles

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from credo.accounts.access import access_student, is_manager
+from credo.accounts.access import access_student, is_manager, is_student_self
 from credo.accounts.http import school_page
 from credo.accounts.models import STAFF_ROLES
 from credo.core.errors import NotAllowed
@@ -62,7 +62,7 @@ def _student_context(
         "may_share": may_share(request.user, student),
         "manager": manager,
         "staff": staff,
-        "is_self": student.user_id == request.user.pk,
+        "is_self": is_student_self(request.user, student),
         "share_form": share_form or forms.ShareForm(versions=versions),
         "comment_form": comment_form or forms.CommentForm(credits=credits),
         "publish_form": publish_form or forms.PublishForm(),

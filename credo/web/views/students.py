@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from credo.accounts.access import access_student
+from credo.accounts.access import access_student, is_student_self
 from credo.accounts.http import school_page
 from credo.accounts.models import MANAGER_ROLES, STAFF_ROLES, Role
 from credo.core.http import next_url, page, save_form
@@ -42,7 +42,7 @@ REVIEW_OPEN = {CreditStatus.UNDER_REVIEW, CreditStatus.AWARDED}
 
 
 def viewer_is_student(request, student) -> bool:
-    return student.user_id is not None and student.user_id == request.user.pk
+    return is_student_self(request.user, student)
 
 
 def reads_as_staff(request) -> bool:
