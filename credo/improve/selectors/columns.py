@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from credo.improve.access import Scope
-from credo.improve.selectors.scope import _day
+from credo.improve.selectors.scope import days, raw_rows
 
 
 @dataclass
@@ -29,8 +29,10 @@ class Pairs:
 
 
 # The school-wide milestones, kept per process for the last few schools and used again while the
-# school's assessments and its targets' thresholds are unchanged (an assessment, a correction or
-# a retraction is always a new row, so the count and the largest id say whether anything moved).
+# school's assessments and its targets' thresholds are unchanged. Assessments are append-only (an
+# assessment, a correction or a retraction is always a new row; nothing updates one in place), so
+# the largest id says whether one was added and the count whether any was deleted with its
+# student or evidence — both read from the index on school_id, without touching the rows.
 _MILESTONES: OrderedDict = OrderedDict()
 _MILESTONES_KEPT = 4
 
@@ -52,9 +54,10 @@ def _fingerprint(school_id: int, configs: dict) -> tuple:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), MIN(id), MAX(id), SUM(id), SUM(student_id) "
-            "FROM mastery_assessment WHERE school_id = %s",
-            [school_id],
+            # Two subqueries: each walks only the index (together, SQLite reads the rows).
+            "SELECT (SELECT COUNT(*) FROM mastery_assessment WHERE school_id = %s), "
+            "(SELECT MAX(id) FROM mastery_assessment WHERE school_id = %s)",
+            [school_id, school_id],
         )
         summary = cursor.fetchone()
     thresholds = tuple(
@@ -190,11 +193,11 @@ def read_awards(scope: Scope, students: np.ndarray, credits: np.ndarray | None):
     qs = CreditAward.objects.filter(school=scope.school, revoked_at__isnull=True)
     if credits is not None:
         qs = qs.filter(credit_id__in=credits.tolist())
-    rows = list(qs.values_list("student_id", "credit_id", "awarded_on"))
+    rows = raw_rows(qs.values_list("student_id", "credit_id", "awarded_on"))
     n = len(students)
     sid = np.array([r[0] for r in rows], dtype=np.int64)
     cid = np.array([r[1] for r in rows], dtype=np.int64)
-    day = np.array([_day(r[2]) for r in rows], dtype=np.int64)
+    day = days(r[2] for r in rows)
     pos = np.searchsorted(students, sid)
     ok = (pos < n) & (students[np.minimum(pos, max(n - 1, 0))] == sid) if n else pos < 0
     return pos[ok], cid[ok], day[ok]

@@ -50,6 +50,20 @@ def _by_label(labels, days, attempts):
     return d, a
 
 
+def _distinct_per_label(labels: np.ndarray, values: np.ndarray) -> dict[int, int]:
+    """Return, per label, how many distinct values go with it (one sort, no loop over labels)."""
+    labels = np.asarray(labels, dtype=np.int64)
+    values = np.asarray(values, dtype=np.int64)
+    if not len(labels):
+        return {}
+    order = np.lexsort((values, labels))
+    lab, val = labels[order], values[order]
+    first = np.ones(len(lab), dtype=bool)
+    first[1:] = (lab[1:] != lab[:-1]) | (val[1:] != val[:-1])
+    label_ids, counts = np.unique(lab[first], return_counts=True)
+    return {int(k): int(c) for k, c in zip(label_ids, counts, strict=True)}
+
+
 def time_to_proficiency(scope: Scope, *, with_teachers: bool) -> TimeToProficiency:
     """The spread of days and attempts from first evidence to proficiency: per target, per credit
     (first evidence on any of its targets to the award), per section and teacher (students of the
@@ -97,16 +111,26 @@ def time_to_proficiency(scope: Scope, *, with_teachers: bool) -> TimeToProficien
     by_credit: dict[int, list[int]] = {}
     for cid, comp in items:
         by_credit.setdefault(cid, []).append(comp)
-    rows_s, rows_c, rows_d = pairs.row_student, pairs.row_competency, pairs.row_day
+    # The counted assessments grouped by target once, so a credit reads only its targets' rows.
+    by_comp = np.argsort(pairs.row_competency, kind="stable")
+    rows_s, rows_d = pairs.row_student[by_comp], pairs.row_day[by_comp]
+    comp_ids, comp_at, comp_n = np.unique(
+        pairs.row_competency[by_comp], return_index=True, return_counts=True
+    )
+    comp_slice = {
+        int(c): (int(at), int(at + k)) for c, at, k in zip(comp_ids, comp_at, comp_n, strict=True)
+    }
     for cid in sorted(by_credit, key=lambda c: titles.get(c, "")):
         sel = a_credit == cid
         award_day = np.full(n, -1, dtype=np.int64)
         award_day[a_student[sel]] = a_day[sel]
-        on = np.isin(rows_c, by_credit[cid]) & (award_day[rows_s] >= 0)
-        on &= rows_d <= award_day[rows_s]
+        spans = [comp_slice[c] for c in by_credit[cid] if c in comp_slice]
+        take = np.concatenate([np.arange(lo, hi) for lo, hi in spans]) if spans else []
+        c_s, c_d = rows_s[take], rows_d[take]
+        on = (award_day[c_s] >= 0) & (c_d <= award_day[c_s])
         start = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(start, rows_s[on], rows_d[on])
-        counts = np.bincount(rows_s[on], minlength=n)
+        np.minimum.at(start, c_s[on], c_d[on])
+        counts = np.bincount(c_s[on], minlength=n)
         who = np.flatnonzero(counts > 0)
         days = (award_day[who] - start[who]).astype(float)
         credit_rows.append(
@@ -159,11 +183,8 @@ def time_to_proficiency(scope: Scope, *, with_teachers: bool) -> TimeToProficien
         hi = np.searchsorted(align[:, 0], exp_of, side="right")
         reps = hi - lo
         e_idx = np.repeat(np.arange(len(enrol)), reps)
-        a_idx = (
-            np.concatenate([np.arange(x, y) for x, y in zip(lo, hi, strict=True)])
-            if len(reps)
-            else np.zeros(0, dtype=np.int64)
-        )
+        # lo[i], lo[i] + 1, …, hi[i] - 1 for every enrolment i, side by side.
+        a_idx = np.arange(len(e_idx)) - np.repeat(np.cumsum(reps) - reps - lo, reps)
         keys = spos[e_idx].astype(np.int64) * (1 << 32) + align[a_idx, 1]
         at = np.searchsorted(sorted_keys, keys)
         found = (at < len(sorted_keys)) & (
@@ -174,7 +195,7 @@ def time_to_proficiency(scope: Scope, *, with_teachers: bool) -> TimeToProficien
     links_sec = np.asarray(links_sec, dtype=np.int64)
     links_pair = np.asarray(links_pair, dtype=np.int64)
     d, a = _by_label(links_sec, r_days[links_pair], r_attempts[links_pair])
-    students_per = {int(s): int(len(np.unique(r_student[links_pair[links_sec == s]]))) for s in d}
+    students_per = _distinct_per_label(links_sec, r_student[links_pair])
     for sid in sorted(d, key=lambda s: sec_names.get(s, "")):
         section_rows.append(_row(sec_names[sid], students_per[sid], d[sid], a[sid], min_n, sid))
     if with_teachers:
@@ -195,14 +216,15 @@ def time_to_proficiency(scope: Scope, *, with_teachers: bool) -> TimeToProficien
         t_pair = np.concatenate(t_pair) if t_pair else np.zeros(0, dtype=np.int64)
         # A pair counts once per teacher even when two of their sections share it.
         if len(t_lab):
-            uniq = np.unique(np.stack([t_lab, t_pair]), axis=1)
-            t_lab, t_pair = uniq[0], uniq[1]
+            uniq = np.unique(t_lab * (1 << 32) + t_pair)
+            t_lab, t_pair = uniq >> 32, uniq & ((1 << 32) - 1)
         d, a = _by_label(t_lab, r_days[t_pair], r_attempts[t_pair])
+        teacher_students = _distinct_per_label(t_lab, r_student[t_pair])
         people = {u.pk: str(u) for u in User.objects.filter(pk__in=list(d))}
         teacher_rows = [
             _row(
                 people.get(uid, "?"),
-                int(len(np.unique(r_student[t_pair[t_lab == uid]]))),
+                teacher_students[uid],
                 d[uid],
                 a[uid],
                 min_n,

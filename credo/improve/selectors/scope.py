@@ -30,6 +30,32 @@ def _day(d: dt.date) -> int:
     return (d - EPOCH).days
 
 
+def raw_rows(qs) -> list[tuple]:
+    """Return a `values_list` query's rows as the database driver gives them, without Django's
+    per-value converters (a column at a time is cheaper in numpy): booleans may come back as 0/1
+    and dates as ISO text on SQLite — see `days` and `flags`."""
+    from django.db import connections
+
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def days(values) -> np.ndarray:
+    """Return dates (date objects or ISO text) as days since 1970-01-01, like `_day`."""
+    return np.array(list(values), dtype="datetime64[D]").astype(np.int64)
+
+
+def flags(values) -> np.ndarray:
+    """Return a nullable boolean column as int8: 1 yes, 0 no, -1 not recorded."""
+    out = np.array(list(values), dtype=object)
+    known = np.not_equal(out, None)
+    flag = np.full(len(out), -1, dtype=np.int8)
+    flag[known] = out[known].astype(bool)
+    return flag
+
+
 def scope_students(scope: Scope) -> np.ndarray:
     """Return the sorted ids of the students in scope."""
     from credo.accounts.models import Student
@@ -106,27 +132,27 @@ def demographic_groups(scope: Scope, students: np.ndarray) -> Groups:
     n = len(students)
     names = ["sex", "hispanic_or_latino", "two_or_more_races"]
     names += [f for f, _ in RACE_FIELDS] + [f for f, _ in FLAG_FIELDS]
-    rows = list(Demographics.objects.filter(school=scope.school).values_list("student_id", *names))
-    has = np.zeros(n, dtype=bool)
+    rows = raw_rows(
+        Demographics.objects.filter(school=scope.school).values_list("student_id", *names)
+    )
+    # Each student's position among `students`; rows of students out of scope are dropped.
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    pos = np.searchsorted(students, ids)
+    ok = (pos < n) & (students[np.minimum(pos, max(n - 1, 0))] == ids) if n else pos < 0
+    keep = np.flatnonzero(ok)
+    pos = pos[keep]
+    sex = np.full(n, "", dtype=object)
+    sex[pos] = [(rows[i][1] or "").strip().lower() for i in keep]
     col: dict[str, np.ndarray] = {}
-    if rows:
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        pos = np.searchsorted(students, ids)
-        ok = (pos < n) & (students[np.minimum(pos, n - 1)] == ids) if n else np.zeros(0, bool)
-        pos, rows = pos[ok], [r for r, keep in zip(rows, ok, strict=True) if keep]
-        has[pos] = True
-        for k, name in enumerate(names, start=1):
-            values = np.full(n, None, dtype=object)
-            values[pos] = [r[k] for r in rows]
-            col[name] = values
-    else:
-        col = {name: np.full(n, None, dtype=object) for name in names}
+    for k, name in enumerate(names[1:], start=2):
+        values = np.full(n, -1, dtype=np.int8)
+        values[pos] = flags(rows[i][k] for i in keep)
+        col[name] = values
     groups = Groups(students)
 
     def is_(name, value):
-        return np.array([v is value for v in col[name]], dtype=bool) if n else np.zeros(0, bool)
+        return col[name] == int(value)
 
-    sex = np.array([(v or "").strip().lower() for v in col["sex"]], dtype=object)
     cells = []
     for value in sorted({v for v in sex if v}):
         cells.append((value.capitalize(), sex == value))

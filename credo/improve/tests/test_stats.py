@@ -121,3 +121,28 @@ def test_weighted_kappa_edges():
 
 def test_level_shares():
     assert stats.level_shares([1, 1, 2, 4], [1, 2, 3, 4]) == [0.5, 0.25, 0.0, 0.25]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 9)), max_size=60))
+def test_distinct_values_per_label_equal_a_set_count(pairs):
+    from credo.improve.selectors.proficiency import _distinct_per_label
+
+    labels = np.array([p[0] for p in pairs], dtype=np.int64)
+    values = np.array([p[1] for p in pairs], dtype=np.int64)
+    expected: dict[int, set] = {}
+    for label, value in pairs:
+        expected.setdefault(label, set()).add(value)
+    assert _distinct_per_label(labels, values) == {k: len(v) for k, v in expected.items()}
+
+
+def test_raw_columns_read_as_the_orm_would():
+    import datetime as dt
+
+    from credo.improve.selectors.scope import _day, days, flags
+
+    assert flags([True, False, None, 1, 0]).tolist() == [1, 0, -1, 1, 0]
+    assert flags([]).tolist() == []
+    when = [dt.date(2025, 9, 1), dt.date(1969, 12, 31)]
+    assert days(when).tolist() == [_day(d) for d in when]
+    assert days(["2025-09-01", "1969-12-31"]).tolist() == [_day(d) for d in when]

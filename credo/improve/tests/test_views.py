@@ -295,3 +295,62 @@ def test_milestones_follow_a_new_assessment(cohort):
     after = selectors.time_to_proficiency(scope, with_teachers=False)
     (c1,) = [r for r in after.targets if r.label == "C1"]
     assert c1.n == 10
+
+
+def test_race_and_flags_are_partitions_read_from_each_column(hill):
+    """Hispanic or Latino wins over any race; two races marked (or the flag) make "two or more";
+    a flag left empty is "not recorded", not "no"."""
+    school = hill.school
+    people = [make_student(school, section=hill.section) for _ in range(6)]
+    marks = [
+        {"asian": True},
+        {"asian": True, "white": True},
+        {"two_or_more_races": True, "white": True},
+        {"hispanic_or_latino": True, "white": True},
+        {"english_learner": False},
+        {},
+    ]
+    for student, fields in zip(people, marks, strict=True):
+        Demographics.objects.create(school=school, student=student, **fields)
+    scope = access_scope(user=hill.admin, school=school, params={})
+    students = selectors.scope_students(scope)
+    groups = selectors.demographic_groups(scope, students)
+    position = {int(s): k for k, s in enumerate(students)}
+
+    def members(category, label):
+        (mask,) = [
+            m
+            for name, cells in groups.categories
+            if name == category
+            for cell, m in cells
+            if cell == label
+        ]
+        return {p.pk for p in people if mask[position[p.pk]]}
+
+    race = "Race and ethnicity"
+    assert members(race, "Asian") == {people[0].pk}
+    assert members(race, "Two or more races") == {people[1].pk, people[2].pk}
+    assert members(race, "Hispanic or Latino") == {people[3].pk}
+    assert members(race, "White") == set()
+    assert members(race, "Not recorded") >= {people[4].pk, people[5].pk}
+    assert members("English learner", "No") == {people[4].pk}
+    assert people[5].pk in members("English learner", "Not recorded")
+    for _, cells in groups.categories:
+        assert sum(int(m.sum()) for _, m in cells) == len(students)
+
+
+def test_a_teacher_of_two_sections_counts_a_shared_student_once(cohort):
+    SectionTeacher.objects.create(
+        school=cohort.school, section=cohort.other_section, user=cohort.teacher
+    )
+    Enrollment.objects.create(
+        school=cohort.school, section=cohort.other_section, student=cohort.all_students[1]
+    )
+    scope = access_scope(user=cohort.admin, school=cohort.school, params={})
+    data = selectors.time_to_proficiency(scope, with_teachers=True)
+    sections = {r.label: r.n for r in data.sections}
+    assert sections["Block A"] == 9
+    teachers = {r.key: r for r in data.teachers}
+    # The shared student's one pair counts once for the teacher of both sections.
+    assert teachers[cohort.teacher.pk].n == 9
+    assert teachers[cohort.teacher.pk].days.n == 9
