@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 from unittest import mock
 
@@ -373,6 +374,12 @@ def test_production_server_serves_pages_static_files_and_health_then_stops_grace
         assert status == 200 and b"{" in css
         assert "max-age" in headers["Cache-Control"]  # WhiteNoise, not Django's debug view
         assert (tmp_path / "static" / "credo" / "credo.css.gz").exists()  # collected, compressed
+        # Each connection is closed after its response, and more clients at once than the server
+        # has threads (2 × 2) wait their turn in the listen queue: none is refused or dropped.
+        assert headers["Connection"] == "close"
+        with ThreadPoolExecutor(12) as pool:
+            statuses = list(pool.map(lambda _: get("/")[0], range(36)))
+        assert statuses == [200] * 36
     finally:
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=90)
