@@ -12,6 +12,8 @@ from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from credo.mastery.models import MasteryStatus
+
 register = template.Library()
 
 MULTI_WIDGETS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
@@ -119,6 +121,7 @@ def get(mapping, key):
 
 
 _CELL_COUNT = '<small class="n" aria-hidden="true">{}</small>'
+_STATUS_LABELS = dict(MasteryStatus.choices)
 
 
 @register.simple_tag(takes_context=True)
@@ -142,7 +145,7 @@ def gradebook_cell(context, cell, selected=False, oob=False):
         inner = (
             f'<span class="lvl">{_text(level(cell.score))}</span>{trend_arrow(cell.trend)}'
             + count
-            + f'<span class="sr-only"> {_text(cell.state.get_status_display())}: {summary}</span>'
+            + f'<span class="sr-only"> {_text(_STATUS_LABELS.get(cell.state.status, cell.state.status))}: {summary}</span>'
         )
     elif cell.live_count:
         # No level yet (n-mastery short of n, formative only): say what the student has.
@@ -180,6 +183,22 @@ def _text(value) -> str:
     return html.escape(str(value))
 
 
+def _row_words(context) -> dict:
+    """The words every row of a student's dashboard repeats, translated once a page (a senior has
+    a hundred rows; five lookups a row were a tenth of the page's time)."""
+    words = context.render_context.get("explained_row_words")
+    if words is None:
+        words = context.render_context["explained_row_words"] = {
+            "status": {value: _(label) for value, label in MasteryStatus.choices},
+            "counted_of": _("%(counted)s counted of %(total)s"),
+            "counted": _("%(counted)s counted"),
+            "how": _text(_("How")),
+            "was_computed": _("%(code)s was computed"),
+            "how_computed": _("How %(code)s was computed"),
+        }
+    return words
+
+
 @register.simple_tag(takes_context=True)
 def explained_row(context, e):
     """Render one competency of a student's dashboard (`<tr>`): level, status, the number of
@@ -187,16 +206,17 @@ def explained_row(context, e):
     is opened (a senior has a hundred competencies and hundreds of assessments; the page would
     otherwise carry them all). Without script, "How" holds a link to the same explanation."""
     state, comp = e.state, e.competency
+    words = _row_words(context)
     if state is None:
         score, status, status_label, counted, total = level(None), "", "", "", ""
     else:
         score, status = level(state.score), state.status
-        status_label = _(state.get_status_display())
+        status_label = words["status"].get(status, status)
         counted, total = state.counted_count, state.assessment_count
     counted_words = (
-        _("%(counted)s counted of %(total)s") % {"counted": counted, "total": total}
+        words["counted_of"] % {"counted": counted, "total": total}
         if total != counted
-        else _("%(counted)s counted") % {"counted": counted}
+        else words["counted"] % {"counted": counted}
     )
     code = _text(comp.code)
     if context.get("as_of"):  # a past day: the explanation (today's history) is on today's page
@@ -213,9 +233,9 @@ def explained_row(context, e):
             "web:competency_how", args=[context["school"].slug, context["student"].pk, 0]
         ).replace("/0/how/", "/{}/how/")
     url = pattern.format(int(comp.pk))
-    how = _text(_("How"))
-    was_computed = _text(_("%(code)s was computed") % {"code": comp.code})
-    how_computed = _text(_("How %(code)s was computed") % {"code": comp.code})
+    how = words["how"]
+    was_computed = _text(words["was_computed"] % {"code": comp.code})
+    how_computed = _text(words["how_computed"] % {"code": comp.code})
     return mark_safe(  # noqa: S308 -- every value above is escaped or a number
         f'<tr>\n  <th scope="row"><span class="code">{code}</span> {_text(comp.statement)}</th>\n'
         f"  <td>{_text(score)}</td>\n"
