@@ -9,8 +9,9 @@
   (formative).
 - Evidence and self-assessment: the educator alone. Growth plan: the educator, their coach or
   mentor, a leader.
-- Setting up the educator framework, adding educators, naming coaches and mentors, issuing the
-  school's credential for a micro-credential and the staff overview: leaders.
+- Setting up the educator framework, adding educators, naming coaches and mentors (and ending
+  that), issuing the school's credential for a micro-credential and the staff overview: leaders.
+- Closing a peer's invitation to observe: the educator who sent it, or a leader.
 - Micro-credential reviews are the mastery engine's own (`mastery.access`): the educator may ask
   for one (they are the learner), panel formers seat the panel, its members vote.
 """
@@ -140,3 +141,46 @@ def own_record(user, school) -> Educator | None:
     if user is None or not user.is_authenticated:
         return None
     return Educator.objects.filter(school=school, user=user).select_related("learner").first()
+
+
+def can_close_invitation(user, invitation: PeerInvitation) -> bool:
+    """The educator who invited the peer, or a leader, may close the invitation."""
+    return is_self(user, invitation.educator) or is_leader(user, invitation.school_id)
+
+
+def access_support(*, user, educator: Educator, support_id) -> Support:
+    """Return the educator's current coach or mentor `support_id` if `user` may end it: Http404
+    for another educator's or an ended one, PermissionDenied for anyone but a leader."""
+    from django.core.exceptions import PermissionDenied
+
+    support = (
+        Support.objects.filter(educator=educator, pk=support_id, ended_on__isnull=True)
+        .select_related("supporter")
+        .first()
+        if isinstance(support_id, int)
+        else None
+    )
+    if support is None:
+        raise Http404("No such coach or mentor.")
+    if not can_manage(user, educator.school_id):
+        raise PermissionDenied("Only the school's leaders end coaching or mentoring.")
+    return support
+
+
+def access_invitation(*, user, educator: Educator, invitation_id) -> PeerInvitation:
+    """Return the educator's open invitation `invitation_id` if `user` may close it: Http404 for
+    another educator's or a closed one, PermissionDenied for anyone but the educator or a leader."""
+    from django.core.exceptions import PermissionDenied
+
+    invitation = (
+        PeerInvitation.objects.filter(educator=educator, pk=invitation_id, closed_at__isnull=True)
+        .select_related("peer", "educator")
+        .first()
+        if isinstance(invitation_id, int)
+        else None
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    if not can_close_invitation(user, invitation):
+        raise PermissionDenied("Only the educator or a leader closes an invitation to observe.")
+    return invitation

@@ -24,6 +24,11 @@ GROWTH_PEER_INVITED = register(
     "A peer was invited to observe an educator",
     "growth.peerinvitation",
 )
+GROWTH_PEER_CLOSED = register(
+    "growth.peer_closed",
+    "An invitation to observe an educator was closed",
+    "growth.peerinvitation",
+)
 GROWTH_PLAN_SAVED = register(
     "growth.plan_saved",
     "An educator's growth plan was saved",

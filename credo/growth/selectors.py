@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 
 from credo.accounts.models import STAFF_ROLES, LearnerKind, Membership, User
 from credo.frameworks.models import Competency, Framework, FrameworkKind
-from credo.growth.models import Educator, GrowthPlan, Observation, Support, SupportKind
+from credo.growth.models import (
+    Educator,
+    GrowthPlan,
+    Observation,
+    PeerInvitation,
+    Support,
+    SupportKind,
+)
 
 
 def educator_framework(school) -> Framework | None:
@@ -75,6 +82,7 @@ class Record:
     supports: list
     credits: list  # (credit, progress, open review, award, credential)
     levels: dict = field(default_factory=dict)
+    invitations: list = field(default_factory=list)  # open invitations to observe, oldest first
 
 
 def _labels(scale) -> dict:
@@ -150,6 +158,11 @@ def record(educator: Educator) -> Record:
     supports = list(
         Support.objects.filter(educator=educator, ended_on__isnull=True).select_related("supporter")
     )
+    invitations = list(
+        PeerInvitation.objects.filter(educator=educator, closed_at__isnull=True)
+        .select_related("peer")
+        .order_by("invited_at", "id")
+    )
     progress = {
         p.credit_id: p for p in CreditProgress.objects.filter(student_id=educator.learner_id)
     }
@@ -189,6 +202,7 @@ def record(educator: Educator) -> Record:
         supports=supports,
         credits=credits,
         levels=levels,
+        invitations=invitations,
     )
 
 

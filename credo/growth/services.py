@@ -29,6 +29,7 @@ from credo.growth.events import (
     GROWTH_EVIDENCE_ADDED,
     GROWTH_FRAMEWORK_INSTALLED,
     GROWTH_OBSERVED,
+    GROWTH_PEER_CLOSED,
     GROWTH_PEER_INVITED,
     GROWTH_PLAN_SAVED,
     GROWTH_SUPPORT_ASSIGNED,
@@ -204,12 +205,16 @@ def support_assign(*, actor, educator: Educator, supporter, kind: str) -> Suppor
 
 
 def support_end(*, actor, support: Support) -> Support:
+    """End a coaching or mentoring relationship today: the supporter no longer sees the record."""
     _require_manage(actor, support.school_id, "end coaching or mentoring")
-    if support.ended_on is not None:
-        refuse(None, "That has already ended.")
     with transaction.atomic(durable=True):
-        support.ended_on = timezone.localdate()
-        support.save(update_fields=["ended_on"])
+        # Two leaders ending it at once: the second finds it ended.
+        ended = Support.objects.filter(pk=support.pk, ended_on__isnull=True).update(
+            ended_on=timezone.localdate()
+        )
+        if not ended:
+            refuse(None, "That has already ended.")
+        support.refresh_from_db(fields=["ended_on"])
         audit_record(
             actor=actor,
             school=support.school_id,
@@ -243,6 +248,28 @@ def peer_invite(*, actor, educator: Educator, peer) -> PeerInvitation:
             )
     except IntegrityError:  # the same invitation sent twice at once: one open invitation a peer
         refuse("peer", f"{peer} is already invited.")
+    return invitation
+
+
+def peer_invitation_close(*, actor, invitation: PeerInvitation) -> PeerInvitation:
+    """Close an invitation to observe: the peer can no longer observe; what they wrote stays."""
+    if not access.can_close_invitation(actor, invitation):
+        raise NotAllowed("Only the educator or a leader closes an invitation to observe.")
+    with transaction.atomic(durable=True):
+        closed = PeerInvitation.objects.filter(pk=invitation.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now()
+        )
+        if not closed:
+            refuse(None, "That invitation is already closed.")
+        invitation.refresh_from_db(fields=["closed_at"])
+        audit_record(
+            actor=actor,
+            school=invitation.school_id,
+            action=GROWTH_PEER_CLOSED,
+            target=invitation,
+            before={"closed_at": None},
+            after={"closed_at": invitation.closed_at},
+        )
     return invitation
 
 

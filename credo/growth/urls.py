@@ -17,5 +17,15 @@ urlpatterns = [
     path("s/<slug:slug>/growth/<int:educator_id>/review/", views.request_review, name="review"),
     path("s/<slug:slug>/growth/<int:educator_id>/issue/", views.issue, name="issue"),
     path("s/<slug:slug>/growth/<int:educator_id>/support/", views.support, name="support"),
+    path(
+        "s/<slug:slug>/growth/<int:educator_id>/support/<int:support_id>/end/",
+        views.support_end,
+        name="support_end",
+    ),
     path("s/<slug:slug>/growth/<int:educator_id>/peers/", views.peer, name="peer"),
+    path(
+        "s/<slug:slug>/growth/<int:educator_id>/peers/<int:invitation_id>/close/",
+        views.peer_close,
+        name="peer_close",
+    ),
 ]

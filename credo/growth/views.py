@@ -303,6 +303,41 @@ def peer(request, school, educator_id):
     )
 
 
+@require_POST
+@login_required
+@school_page
+def support_end(request, school, educator_id, support_id):
+    """A leader ends a coach's or mentor's support: from today they no longer see the record."""
+    found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
+    support = access.access_support(user=request.user, educator=found, support_id=support_id)
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.support_end(actor=request.user, support=support),
+        _("%(person)s no longer supports %(educator)s.")
+        % {"person": support.supporter, "educator": found},
+    )
+
+
+@require_POST
+@login_required
+@school_page
+def peer_close(request, school, educator_id, invitation_id):
+    """The educator (or a leader) closes an invitation: the colleague can no longer observe."""
+    found = access.access_educator(user=request.user, school=school, educator_id=educator_id)
+    invitation = access.access_invitation(
+        user=request.user, educator=found, invitation_id=invitation_id
+    )
+    return _on_record(
+        request,
+        school,
+        found,
+        lambda: services.peer_invitation_close(actor=request.user, invitation=invitation),
+        _("Invitation closed: %(person)s can no longer observe.") % {"person": invitation.peer},
+    )
+
+
 def _require_leader(request, school) -> None:
     if not access.can_manage(request.user, school):
         raise PermissionDenied("The staff overview is for the school's leaders.")

@@ -159,3 +159,89 @@ def test_a_micro_credentials_achievement_is_published_like_a_credits(client, roo
     for path in ("achievements/MC-FEEDBACK", "areas/EDU"):
         response = client.get(f"/issuers/{room.school.slug}/{path}")
         assert response.status_code == 200, path
+
+
+def test_a_leader_ends_coaching_and_the_coach_loses_the_record(client, room, dale):
+    from credo.core.models import AuditEvent
+    from credo.growth.models import Support
+
+    support = Support.objects.get(educator=room.educator, supporter=room.coach)
+    record = _url("educator", room, educator_id=room.educator.pk)
+    end = _url("support_end", room, educator_id=room.educator.pk, support_id=support.pk)
+    client.force_login(room.leader)
+    page = client.get(record).content.decode()
+    assert f'action="{end}"' in page
+    # Nobody but a leader ends it: the coach and the educator are refused, writing nothing.
+    for user in (room.coach, room.educator.user):
+        client.force_login(user)
+        before = row_counts()
+        assert client.post(end).status_code == 403
+        assert row_counts() == before
+    client.force_login(dale.admin)  # another school's leader: the educator does not exist there
+    assert client.post(end).status_code == 404
+    client.force_login(room.leader)
+    assert client.get(end).status_code == 405
+    # Another educator's relationship, through this educator's address: not found.
+    other = _url("support_end", room, educator_id=room.other.pk, support_id=support.pk)
+    assert client.post(other).status_code == 404
+    response = client.post(end)
+    assert response.status_code == 302 and response["Location"] == record
+    support.refresh_from_db()
+    assert support.ended_on is not None
+    event = AuditEvent.objects.filter(action="growth.support_ended").latest("id")
+    assert event.actor_id == room.leader.pk
+    # Ended once: a second press finds nothing to end; the coach no longer sees the record.
+    assert client.post(end).status_code == 404
+    client.force_login(room.coach)
+    assert client.get(record).status_code == 404
+
+
+def test_the_educator_closes_a_peers_invitation_and_the_peer_can_no_longer_observe(client, room):
+    from credo.core.models import AuditEvent
+    from credo.growth import services
+    from credo.growth.models import PeerInvitation
+
+    peer = room.other.user
+    invitation = services.peer_invite(actor=room.educator.user, educator=room.educator, peer=peer)
+    observe_url = _url("observe", room, educator_id=room.educator.pk)
+    close = _url("peer_close", room, educator_id=room.educator.pk, invitation_id=invitation.pk)
+    client.force_login(peer)
+    assert client.get(observe_url).status_code == 200
+    assert client.post(close).status_code == 404  # the peer cannot even see the record
+    client.force_login(room.coach)  # sees the record, but did not send the invitation
+    assert client.post(close).status_code == 403
+    client.force_login(room.educator.user)
+    assert (
+        f'action="{close}"'
+        in client.get(_url("educator", room, educator_id=room.educator.pk)).content.decode()
+    )
+    assert client.post(close).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.closed_at is not None
+    assert AuditEvent.objects.filter(action="growth.peer_closed").count() == 1
+    assert client.post(close).status_code == 404  # already closed
+    client.force_login(peer)
+    assert client.get(observe_url).status_code == 404
+    # Closed, the colleague may be invited again.
+    again = services.peer_invite(actor=room.educator.user, educator=room.educator, peer=peer)
+    assert (
+        PeerInvitation.objects.filter(educator=room.educator, closed_at__isnull=True).get() == again
+    )
+    # A leader may close it too.
+    client.force_login(room.leader)
+    url = _url("peer_close", room, educator_id=room.educator.pk, invitation_id=again.pk)
+    assert client.post(url).status_code == 302
+
+
+def test_ending_twice_at_once_is_refused_not_doubled(room):
+    from credo.core.errors import ValidationError
+    from credo.growth import services
+    from credo.growth.models import Support
+
+    first = Support.objects.get(educator=room.educator, supporter=room.coach)
+    stale = Support.objects.get(
+        pk=first.pk
+    )  # a second leader's copy, read before the first ends it
+    services.support_end(actor=room.leader, support=first)
+    with pytest.raises(ValidationError):
+        services.support_end(actor=room.leader, support=stale)

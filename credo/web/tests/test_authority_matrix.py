@@ -240,9 +240,11 @@ class Matrix:
         # Educators' growth: the teacher's record, coached by the advisor, observed once.
         growth.educator_framework_install(actor=h.admin, school=h.school)
         self.educator = growth.educator_add(actor=h.admin, school=h.school, user=h.teacher)
-        growth.support_assign(
+        self.support = growth.support_assign(
             actor=h.admin, educator=self.educator, supporter=h.advisor, kind="coach"
         )
+        # The teacher invited the admin (a leader, who may observe anyway) to observe them.
+        self.invitation = growth.peer_invite(actor=h.teacher, educator=self.educator, peer=h.admin)
         ep = growth.selectors.competencies(h.school)[0]
         growth.observation_record(
             actor=h.advisor,
@@ -337,6 +339,8 @@ class Matrix:
             "token": "not-a-token",
             "provider_id": self.provider.pk,
             "educator_id": self.educator.pk,
+            "support_id": self.support.pk,
+            "invitation_id": self.invitation.pk,
             "letter_id": self.letter.public_id,
             # allauth's protocol ends: an unknown provider (a real one would call out to Google).
             "organization_slug": "credo999999",
