@@ -65,7 +65,12 @@ class Assessment(TenantModel):
                 name="assessment_value_or_retraction",
             ),
         ]
-        indexes = [models.Index(fields=["student", "competency", "demonstrated_on"])]
+        indexes = [
+            models.Index(fields=["student", "competency", "demonstrated_on"]),
+            # A school's newest assessment at once (the improvement pages' cache asks whether
+            # anything was added); PostgreSQL could not find it from the school_id index alone.
+            models.Index(fields=["school", "id"], name="assessment_school_newest"),
+        ]
 
     def __str__(self):
         return f"{self.student_id}/{self.competency_id}: {self.value} on {self.demonstrated_on}"
