@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from credo.accounts.access import is_staff_of
 from credo.accounts.models import LearnerKind, Student
-from credo.core.audit import audit_record
+from credo.core.audit import Event, audit_record
 from credo.core.errors import NotAllowed, refuse
 from credo.core.limits import LONG_TEXT_LIMIT, TEXT_LIMIT, clean_text
 from credo.evidence.models import EvidenceKind
@@ -204,26 +204,39 @@ def support_assign(*, actor, educator: Educator, supporter, kind: str) -> Suppor
     return support
 
 
+def _end_once(obj, field: str, value, *, actor, action: Event, already: str):
+    """Set `obj.field` (an end date or time, empty while open) to `value`, audited. A conditional
+    UPDATE: when two people end it at once, the second is refused with `already`."""
+    model = type(obj)
+    with transaction.atomic(durable=True):
+        ended = model.objects.filter(pk=obj.pk, **{f"{field}__isnull": True}).update(
+            **{field: value}
+        )
+        if not ended:
+            refuse(None, already)
+        obj.refresh_from_db(fields=[field])
+        audit_record(
+            actor=actor,
+            school=obj.school_id,
+            action=action,
+            target=obj,
+            before={field: None},
+            after={field: getattr(obj, field)},
+        )
+    return obj
+
+
 def support_end(*, actor, support: Support) -> Support:
     """End a coaching or mentoring relationship today: the supporter no longer sees the record."""
     _require_manage(actor, support.school_id, "end coaching or mentoring")
-    with transaction.atomic(durable=True):
-        # Two leaders ending it at once: the second finds it ended.
-        ended = Support.objects.filter(pk=support.pk, ended_on__isnull=True).update(
-            ended_on=timezone.localdate()
-        )
-        if not ended:
-            refuse(None, "That has already ended.")
-        support.refresh_from_db(fields=["ended_on"])
-        audit_record(
-            actor=actor,
-            school=support.school_id,
-            action=GROWTH_SUPPORT_ENDED,
-            target=support,
-            before={"ended_on": None},
-            after={"ended_on": support.ended_on},
-        )
-    return support
+    return _end_once(
+        support,
+        "ended_on",
+        timezone.localdate(),
+        actor=actor,
+        action=GROWTH_SUPPORT_ENDED,
+        already="That has already ended.",
+    )
 
 
 def peer_invite(*, actor, educator: Educator, peer) -> PeerInvitation:
@@ -255,22 +268,14 @@ def peer_invitation_close(*, actor, invitation: PeerInvitation) -> PeerInvitatio
     """Close an invitation to observe: the peer can no longer observe; what they wrote stays."""
     if not access.can_close_invitation(actor, invitation):
         raise NotAllowed("Only the educator or a leader closes an invitation to observe.")
-    with transaction.atomic(durable=True):
-        closed = PeerInvitation.objects.filter(pk=invitation.pk, closed_at__isnull=True).update(
-            closed_at=timezone.now()
-        )
-        if not closed:
-            refuse(None, "That invitation is already closed.")
-        invitation.refresh_from_db(fields=["closed_at"])
-        audit_record(
-            actor=actor,
-            school=invitation.school_id,
-            action=GROWTH_PEER_CLOSED,
-            target=invitation,
-            before={"closed_at": None},
-            after={"closed_at": invitation.closed_at},
-        )
-    return invitation
+    return _end_once(
+        invitation,
+        "closed_at",
+        timezone.now(),
+        actor=actor,
+        action=GROWTH_PEER_CLOSED,
+        already="That invitation is already closed.",
+    )
 
 
 # --- evidence, self-assessment, observation -------------------------------------------------------
