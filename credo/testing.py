@@ -293,6 +293,48 @@ def row_counts() -> dict[str, int]:
     }
 
 
+def materialized(school=None) -> tuple[list, list, list]:
+    """Return the engine's materialized tables (states, credit progress, graduation) as sorted
+    rows, of one school or of all: compare them before and after a recompute, or with a replay."""
+    from credo.mastery.models import CreditProgress, GraduationStatus, MasteryState
+
+    def rows(model, *fields):
+        qs = model.objects.all() if school is None else model.objects.filter(school=school)
+        return sorted(qs.values_list(*fields))
+
+    return (
+        rows(
+            MasteryState,
+            "student_id",
+            "competency_id",
+            "score",
+            "status",
+            "assessment_count",
+            "counted_count",
+            "first_demonstrated_on",
+            "last_demonstrated_on",
+        ),
+        rows(
+            CreditProgress,
+            "student_id",
+            "credit_id",
+            "status",
+            "proficient_count",
+            "points",
+            "evidence_count",
+        ),
+        rows(
+            GraduationStatus,
+            "student_id",
+            "foundational_awarded",
+            "advanced_awarded",
+            "rules_met",
+            "rules_total",
+            "eligible",
+        ),
+    )
+
+
 def meet_credit(student, credit, *, actor, day=None) -> None:
     """Assess `student` at the top of the scale on every competency the credit lists (through
     the real service), so the credit's requirement is met and a review may be requested."""

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from credo.growth import selectors, services
 from credo.growth.testing import make_staffroom
 from credo.mastery import bulk
-from credo.mastery.models import CreditProgress, GraduationStatus, MasteryState
+from credo.mastery.models import MasteryState
 from credo.mastery.services import assessment_record
+from credo.testing import materialized
 
 METHODS = st.one_of(
     st.tuples(st.sampled_from(["latest", "highest", "average", "mode"]), st.none()),
@@ -28,14 +29,6 @@ STEP = st.tuples(
     st.sampled_from(["1", "2", "3", "4"]),
     st.integers(0, 200),  # day offset, out of order on purpose
 )
-
-
-def materialized():
-    return (
-        sorted(MasteryState.objects.values_list("student_id", "competency_id", "score", "status")),
-        sorted(CreditProgress.objects.values_list("student_id", "credit_id", "status")),
-        sorted(GraduationStatus.objects.values_list("student_id", "rules_met", "eligible")),
-    )
 
 
 @pytest.fixture

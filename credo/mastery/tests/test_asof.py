@@ -16,14 +16,13 @@ from credo.mastery import asof, bulk, selectors, services
 from credo.mastery.models import (
     Assessment,
     CreditAward,
-    CreditProgress,
     CreditStatus,
-    GraduationStatus,
     Judgment,
     MasteryCredit,
     MasteryState,
     MasteryStatus,
 )
+from credo.testing import materialized
 
 START = dt.date(2025, 9, 1)
 
@@ -210,38 +209,6 @@ STEP = st.tuples(
 )
 
 
-def tables(school):
-    return (
-        sorted(
-            MasteryState.objects.filter(school=school).values_list(
-                "student_id",
-                "competency_id",
-                "score",
-                "status",
-                "assessment_count",
-                "counted_count",
-                "first_demonstrated_on",
-                "last_demonstrated_on",
-            )
-        ),
-        sorted(
-            CreditProgress.objects.filter(school=school).values_list(
-                "student_id", "credit_id", "status", "proficient_count", "points", "evidence_count"
-            )
-        ),
-        sorted(
-            GraduationStatus.objects.filter(school=school).values_list(
-                "student_id",
-                "foundational_awarded",
-                "advanced_awarded",
-                "rules_met",
-                "rules_total",
-                "eligible",
-            )
-        ),
-    )
-
-
 def as_tables(snap):
     return (
         sorted((s, c, *row.as_tuple()) for (s, c), row in snap.states.items()),
@@ -322,7 +289,7 @@ def test_as_of_equals_a_recompute_on_the_history_cut_at_that_day(hill, method, s
         day = START + dt.timedelta(days=cut)
         # on or after the last event, the past is the present
         final = asof.snapshot(hill.school, students, max(day, last), history=False)
-        live = tables(hill.school)
+        live = materialized(hill.school)
         assert as_tables(final)[0] == live[0]
         assert as_tables(final)[1] == [r for r in live[1] if r[0] in {s.pk for s in students}]
         snap = asof.snapshot(hill.school, students, day)
@@ -331,7 +298,7 @@ def test_as_of_equals_a_recompute_on_the_history_cut_at_that_day(hill, method, s
             snap
         )
         cut_and_recompute(hill.school, day)
-        fresh = tables(hill.school)
+        fresh = materialized(hill.school)
         assert as_tables(snap)[0] == fresh[0]
         assert as_tables(snap)[1] == [r for r in fresh[1] if r[0] in {s.pk for s in students}]
         assert as_tables(snap)[2] == [r for r in fresh[2] if r[0] in {s.pk for s in students}]

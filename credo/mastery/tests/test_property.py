@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credo.mastery import bulk, engine, selectors, services
-from credo.mastery.models import Assessment, CreditProgress, GraduationStatus, MasteryState
+from credo.mastery.models import Assessment, MasteryState
+from credo.testing import materialized
 
 METHODS = st.one_of(
     st.tuples(st.sampled_from(["latest", "highest", "average", "mode", "power_law"]), st.none()),
@@ -26,33 +27,6 @@ STEP = st.tuples(
     st.integers(0, 400),  # day offset: demonstration dates out of order on purpose
     st.sampled_from(["summative", "summative", "formative"]),
 )
-
-
-def materialized():
-    return (
-        sorted(
-            MasteryState.objects.values_list(
-                "student_id",
-                "competency_id",
-                "score",
-                "status",
-                "assessment_count",
-                "counted_count",
-                "first_demonstrated_on",
-                "last_demonstrated_on",
-            )
-        ),
-        sorted(
-            CreditProgress.objects.values_list(
-                "student_id", "credit_id", "status", "proficient_count", "points", "evidence_count"
-            )
-        ),
-        sorted(
-            GraduationStatus.objects.values_list(
-                "student_id", "foundational_awarded", "advanced_awarded", "rules_met", "eligible"
-            )
-        ),
-    )
 
 
 @settings(
