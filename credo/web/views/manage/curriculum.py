@@ -51,6 +51,7 @@ def framework_list(request, school):
 @manager_page
 def framework(request, school, framework_id=None):
     obj = _get(Framework, school, framework_id, select=["scale"])
+    title = gettext("Framework: %(name)s") % {"name": obj} if obj else gettext("New framework")
     names = [
         "name",
         "kind",
@@ -79,9 +80,7 @@ def framework(request, school, framework_id=None):
         return preview_page(
             request,
             saved,
-            title=gettext("Framework: %(name)s") % {"name": obj}
-            if obj
-            else gettext("New framework"),
+            title=title,
             back=reverse("web:manage_frameworks", args=[school.slug]),
         )
     if saved:
@@ -96,7 +95,7 @@ def framework(request, school, framework_id=None):
     return _form_page(
         request,
         form,
-        title=gettext("Framework: %(name)s") % {"name": obj} if obj else gettext("New framework"),
+        title=title,
         back=reverse("web:manage_frameworks", args=[school.slug]),
         template="web/manage/framework.html",
         framework=obj,
@@ -309,6 +308,7 @@ def credits(request, school):
 @manager_page
 def credit(request, school, credit_id=None):
     obj = _get(MasteryCredit, school, credit_id)
+    title = gettext("Credit: %(name)s") % {"name": obj} if obj else gettext("New mastery credit")
     competencies = list(
         Competency.objects.filter(school=school)
         .exclude(kind="domain")
@@ -384,9 +384,7 @@ def credit(request, school, credit_id=None):
             return preview_page(
                 request,
                 saved,
-                title=gettext("Credit: %(name)s") % {"name": obj}
-                if obj
-                else gettext("New mastery credit"),
+                title=title,
                 back=reverse("web:manage_credits", args=[school.slug]),
             )
         if saved:
@@ -399,7 +397,7 @@ def credit(request, school, credit_id=None):
     return _form_page(
         request,
         form,
-        title=gettext("Credit: %(name)s") % {"name": obj} if obj else gettext("New mastery credit"),
+        title=title,
         back=reverse("web:manage_credits", args=[school.slug]),
         template="web/manage/credit_form.html",
         competencies=competencies,

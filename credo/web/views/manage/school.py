@@ -112,6 +112,7 @@ def scales(request, school):
 @manager_page
 def scale(request, school, scale_id=None):
     obj = _get(ProficiencyScale, school, scale_id)
+    title = gettext("Scale: %(name)s") % {"name": obj} if obj else gettext("New proficiency scale")
     initial = {}
     if obj:
         initial = {
@@ -141,9 +142,7 @@ def scale(request, school, scale_id=None):
         return preview_page(
             request,
             saved,
-            title=gettext("Scale: %(name)s") % {"name": obj}
-            if obj
-            else gettext("New proficiency scale"),
+            title=title,
             back=reverse("web:manage_scales", args=[school.slug]),
         )
     if saved:
@@ -151,9 +150,7 @@ def scale(request, school, scale_id=None):
     return _form_page(
         request,
         form,
-        title=gettext("Scale: %(name)s") % {"name": obj}
-        if obj
-        else gettext("New proficiency scale"),
+        title=title,
         back=reverse("web:manage_scales", args=[school.slug]),
         template="web/manage/scale_form.html",
     )
