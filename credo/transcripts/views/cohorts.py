@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from credo.accounts.access import students_visible_to
+from credo.accounts.access import is_manager, students_visible_to
 from credo.accounts.http import school_page
 from credo.accounts.models import Role, Student
 from credo.core.http import page
@@ -27,10 +27,9 @@ from credo.transcripts.views.common import (
 @school_page
 def home(request, school):
     """Registrars publish cohorts here; students go to their own transcript; staff see their students."""
-    roles = request.roles
-    manager = bool(roles & {Role.ADMIN, Role.REGISTRAR})
+    manager = is_manager(request.user, school)
     if not manager:
-        if Role.STUDENT in roles:
+        if Role.STUDENT in request.roles:
             me = Student.objects.filter(school=school, user=request.user).first()
             if me is not None:
                 return redirect("transcripts:student", slug=school.slug, student_id=me.pk)

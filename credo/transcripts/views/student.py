@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from credo.accounts.access import access_student, is_manager, is_student_self
+from credo.accounts.access import access_student, is_manager, is_staff_of, is_student_self
 from credo.accounts.http import school_page
-from credo.accounts.models import STAFF_ROLES
 from credo.core.errors import NotAllowed
 from credo.core.http import page
 from credo.mastery.models import MasteryCredit
@@ -38,7 +37,7 @@ def _student_context(
 ):
     versions = list(selectors.versions_of(student))
     manager = is_manager(request.user, school)
-    staff = bool(request.roles & STAFF_ROLES)
+    staff = is_staff_of(request.user, school)
     credits = list(
         MasteryCredit.objects.filter(school=school).order_by(
             "area__order", "level", "order", "code"
